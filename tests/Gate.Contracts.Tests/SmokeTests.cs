@@ -1,0 +1,7 @@
+namespace Gate.Contracts.Tests;
+
+public class SmokeTests
+{
+    [Fact]
+    public void Project_Builds() => Assert.True(true);
+}
