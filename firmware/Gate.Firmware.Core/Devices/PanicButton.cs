@@ -1,0 +1,95 @@
+namespace Gate.Firmware.Devices
+{
+    /// <summary>
+    /// The guard's one-button alarm. A press counts only when held for the hold time (a brush against the
+    /// button is not an alarm), and once triggered it stays latched until the server resets it: a panic
+    /// alarm cannot be silenced at the device (GB 50394). Further presses while latched are counted and
+    /// folded into the latched alarm, never raised as new alarms.
+    /// Also used for the duress input (its own kind and zone).
+    /// </summary>
+    public sealed class PanicButton
+    {
+        public const int DefaultHoldMs = 500;
+
+        /// <summary>Nothing happened in this update.</summary>
+        public const int NoEvent = 0;
+
+        /// <summary>The button latched: raise the alarm.</summary>
+        public const int Triggered = 1;
+
+        /// <summary>Another qualified press while latched: PressCount grew.</summary>
+        public const int RepeatPress = 2;
+
+        private readonly long _holdMs;
+        private bool _pressed;
+        private bool _qualified;
+        private long _pressedAtMs;
+        private bool _latched;
+        private int _pressCount;
+        private long _latchedAtMs;
+
+        public PanicButton(long holdMs)
+        {
+            _holdMs = holdMs < 0 ? 0 : holdMs;
+        }
+
+        public long HoldMs { get { return _holdMs; } }
+
+        public bool Latched { get { return _latched; } }
+
+        /// <summary>Qualified presses since the latch was set, including the one that set it.</summary>
+        public int PressCount { get { return _pressCount; } }
+
+        public long LatchedAtMs { get { return _latchedAtMs; } }
+
+        /// <summary>Feeds the conditioned (debounced) level; returns NoEvent, Triggered or RepeatPress.</summary>
+        public int Update(bool pressed, long nowMs)
+        {
+            if (pressed && !_pressed)
+            {
+                _pressed = true;
+                _qualified = false;
+                _pressedAtMs = nowMs;
+            }
+            else if (!pressed && _pressed)
+            {
+                _pressed = false;
+                _qualified = false;
+                return NoEvent;
+            }
+
+            if (!_pressed || _qualified || nowMs - _pressedAtMs < _holdMs)
+            {
+                return NoEvent;
+            }
+
+            _qualified = true;
+            if (!_latched)
+            {
+                _latched = true;
+                _latchedAtMs = nowMs;
+                _pressCount = 1;
+                return Triggered;
+            }
+
+            _pressCount++;
+            return RepeatPress;
+        }
+
+        /// <summary>Only the server's reset_latch command calls this. A button still held does not re-trigger until released.</summary>
+        public void ResetLatch()
+        {
+            _latched = false;
+            _pressCount = 0;
+            _qualified = _pressed;
+        }
+
+        /// <summary>Restores a latch that was set before a reboot (persisted by the controller).</summary>
+        public void RestoreLatch(int pressCount, long nowMs)
+        {
+            _latched = true;
+            _latchedAtMs = nowMs;
+            _pressCount = pressCount < 1 ? 1 : pressCount;
+        }
+    }
+}

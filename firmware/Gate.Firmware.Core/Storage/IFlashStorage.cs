@@ -1,0 +1,52 @@
+namespace Gate.Firmware.Storage
+{
+    /// <summary>
+    /// Small named records on persistent storage (the ESP32's internal flash file system on the device, a
+    /// folder or memory on the host).
+    ///
+    /// Contract every implementation keeps:
+    /// - Write is atomic: after a power cut during Write, Read returns either the old record or the new one,
+    ///   never a torn mix (the flash implementation writes "name.tmp", flushes, deletes the old file and
+    ///   renames; on start it recovers a leftover ".tmp" whose target is missing, and deletes any other).
+    /// - When Write returns, the record is durable.
+    /// - Names are 1..24 characters of a-z, 0-9, '.', '-' and '_' (LittleFS/FAT-safe).
+    /// - Read of a missing record returns null; Delete of a missing record does nothing.
+    /// Implementations throw on a storage failure; the core catches it and reports trouble.
+    /// </summary>
+    public interface IFlashStorage
+    {
+        byte[] Read(string name);
+
+        void Write(string name, byte[] data);
+
+        void Delete(string name);
+
+        /// <summary>Names of the records that start with prefix, in any order.</summary>
+        string[] List(string prefix);
+    }
+
+    public static class RecordName
+    {
+        public const int MaxLength = 24;
+
+        public static bool IsValid(string name)
+        {
+            if (name == null || name.Length == 0 || name.Length > MaxLength)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < name.Length; i++)
+            {
+                char c = name[i];
+                bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+                if (!ok)
+                {
+                    return false;
+                }
+            }
+
+            return !name.EndsWith(".tmp");
+        }
+    }
+}
