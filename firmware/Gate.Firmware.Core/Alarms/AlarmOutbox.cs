@@ -27,6 +27,12 @@ namespace Gate.Firmware.Alarms
         private readonly int _capacity;
         private readonly ArrayList _entries = new ArrayList();
         private int _dropped;
+        private int _storageFailures;
+
+        /// <summary>Writes or deletes that failed since boot (the controller shows trouble).</summary>
+        public int StorageFailures { get { return _storageFailures; } }
+
+        public string LastStorageError;
 
         public AlarmOutbox(IFlashStorage storage, int capacity)
         {
@@ -128,7 +134,18 @@ namespace Gate.Firmware.Alarms
 
             byte[] payload = WireCodec.EncodeAlarm(alarm);
             string name = RecordNameFor(alarm.BootCount, alarm.Sequence);
-            _storage.Write(name, payload);
+            try
+            {
+                _storage.Write(name, payload);
+            }
+            catch (Exception ex)
+            {
+                // Flash failing is trouble to report, but the alarm still goes out from memory:
+                // refusing to send it would turn a storage fault into a lost panic.
+                _storageFailures++;
+                LastStorageError = ex.Message;
+            }
+
             OutboxEntry entry = new OutboxEntry(alarm, payload, name);
             entry.NextSendMs = nowMs;
             _entries.Add(entry);
@@ -235,8 +252,18 @@ namespace Gate.Firmware.Alarms
                 OutboxEntry e = (OutboxEntry)_entries[i];
                 if (e.Id == id)
                 {
-                    _storage.Delete(e.RecordName);
                     _entries.RemoveAt(i);
+                    try
+                    {
+                        _storage.Delete(e.RecordName);
+                    }
+                    catch (Exception ex)
+                    {
+                        // Left on flash it is re-sent after a reboot, and the server de-duplicates by id.
+                        _storageFailures++;
+                        LastStorageError = ex.Message;
+                    }
+
                     return true;
                 }
             }
@@ -247,7 +274,15 @@ namespace Gate.Firmware.Alarms
         private void Rewrite(OutboxEntry entry)
         {
             entry.Payload = WireCodec.EncodeAlarm(entry.Alarm);
-            _storage.Write(entry.RecordName, entry.Payload);
+            try
+            {
+                _storage.Write(entry.RecordName, entry.Payload);
+            }
+            catch (Exception ex)
+            {
+                _storageFailures++;
+                LastStorageError = ex.Message;
+            }
         }
 
         private int FindVictim()

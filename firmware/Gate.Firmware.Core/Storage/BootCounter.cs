@@ -1,4 +1,4 @@
-using System.Text;
+using Gate.Contracts.Json;
 
 namespace Gate.Firmware.Storage
 {
@@ -14,9 +14,23 @@ namespace Gate.Firmware.Storage
         /// <summary>Reads, increments and durably writes the counter; returns this boot's number (first boot = 1).</summary>
         public static int Increment(IFlashStorage storage)
         {
+            return Increment(storage, 0);
+        }
+
+        /// <summary>
+        /// As Increment, but never below minimum: the caller passes one more than the highest boot found in
+        /// the outbox, so a lost or corrupted counter record cannot make an alarm id repeat.
+        /// </summary>
+        public static int Increment(IFlashStorage storage, int minimum)
+        {
             int previous = Read(storage);
             int next = previous >= int.MaxValue - 1 ? 1 : previous + 1;
-            storage.Write(RecordName, Encoding.UTF8.GetBytes(next.ToString()));
+            if (next < minimum)
+            {
+                next = minimum;
+            }
+
+            storage.Write(RecordName, Utf8Text.Encode(next.ToString()));
             return next;
         }
 

@@ -1,0 +1,957 @@
+using System;
+using System.Collections;
+using Gate.Contracts;
+using Gate.Contracts.Json;
+using Gate.Firmware.Alarms;
+using Gate.Firmware.Config;
+using Gate.Firmware.Connection;
+using Gate.Firmware.Devices;
+using Gate.Firmware.Feedback;
+using Gate.Firmware.Inputs;
+using Gate.Firmware.Storage;
+
+namespace Gate.Firmware
+{
+    public delegate void AlarmRaisedHandler(Alarm alarm, long nowMs);
+
+    public delegate void AlarmAckHandler(string alarmId, string stage, long nowMs);
+
+    public delegate void FeedbackChangedHandler(string pattern, long nowMs);
+
+    public delegate void CommandHandledHandler(Command command, CommandResult result, long nowMs);
+
+    /// <summary>
+    /// One gate controller: inputs in, alarms out, feedback to the guard. Single-threaded: the glue calls
+    /// Start once, then Poll(nowMs, utcNow) every 10-20 ms from one thread; MQTT events arrive on any thread
+    /// and are queued until the next Poll. nowMs is a monotonic tick; utcNow is DateTime.MinValue until
+    /// the clock is set, and everything works without it.
+    /// </summary>
+    public sealed class GateController : IAlarmSink, IMqttListener
+    {
+        public const string PanicLatchRecord = "latch-panic";
+        public const string DuressLatchRecord = "latch-duress";
+        public const int MaxPublishesPerPoll = 4;
+        public const long OfflineTroubleGraceMs = 10000;
+        public const long ActionDelayMs = 1000;
+        private const int MaxPendingResults = 8;
+        private const int RememberedCommands = 16;
+
+        private readonly DeviceConfig _config;
+        private readonly BoardPins _pins;
+        private readonly IFlashStorage _storage;
+        private readonly IMqttTransport _transport;
+        private readonly IGateIo _io;
+        private readonly DeviceIdentity _identity;
+        private readonly AlarmOutbox _outbox;
+        private readonly GuardFeedback _feedback = new GuardFeedback();
+        private readonly Jitter _jitter;
+        private readonly ArrayList _events = new ArrayList();
+        private readonly ArrayList _pendingResults = new ArrayList();
+        private readonly ArrayList _recentCommands = new ArrayList();
+        private readonly Hashtable _inputs = new Hashtable();
+        private readonly string _topicRoot;
+
+        private ConnectionSupervisor _supervisor;
+        private PanicButton _panic;
+        private PanicButton _duress;
+        private Devices.PanicLoop _loop;
+        private Bollard _bollard;
+        private BarrierArm _barrier;
+        private PowerMonitor _power;
+        private bool _tamper;
+        private bool _started;
+        private int _boot;
+        private int _alarmSeq;
+        private long _stateSeq;
+        private long _heartbeatSeq;
+        private long _nowMs;
+        private DateTime _utcNow = DateTime.MinValue;
+        private bool _clockWasSet;
+        private long _nextHeartbeatMs;
+        private long _nextSelfTestMs = -1;
+        private bool _stateDirty = true;
+        private bool _drill;
+        private long _drillUntilMs;
+        private string _panicAlarmId;
+        private bool _panicIsDrill;
+        private string _duressAlarmId;
+        private bool _duressIsDrill;
+        private string _latchedStage;
+        private int _pendingAction = PendingAction.None;
+        private long _pendingActionAtMs;
+        private string _pendingActionReason;
+        private bool _relayWritten;
+        private bool _relayLevel;
+        private int _ledLevel = -1;
+        private int _led2Level = -1;
+        private int _buzzerLevel = -1;
+
+        public GateController(DeviceConfig config, BoardPins pins, IFlashStorage storage, IMqttTransport transport, IGateIo io, DeviceIdentity identity)
+        {
+            _config = config;
+            _pins = pins;
+            _storage = storage;
+            _transport = transport;
+            _io = io;
+            _identity = identity == null ? new DeviceIdentity() : identity;
+            _outbox = new AlarmOutbox(storage, config.OutboxCapacity);
+            _jitter = new Jitter(Jitter.SeedFrom(config.Device, 1));
+            _topicRoot = Topics.DeviceRoot(config.School, config.Device);
+        }
+
+        public event AlarmRaisedHandler AlarmRaised;
+
+        public event AlarmAckHandler AckReceived;
+
+        public event FeedbackChangedHandler FeedbackChanged;
+
+        public event CommandHandledHandler CommandHandled;
+
+        public DeviceConfig Config { get { return _config; } }
+
+        public int BootCount { get { return _boot; } }
+
+        public AlarmOutbox Outbox { get { return _outbox; } }
+
+        public bool IsConnected { get { return _supervisor != null && _supervisor.IsConnected; } }
+
+        public bool PanicLatched { get { return _panic != null && _panic.Latched; } }
+
+        public int PanicPressCount { get { return _panic == null ? 0 : _panic.PressCount; } }
+
+        public string PanicAlarmId { get { return _panicAlarmId; } }
+
+        public bool DrillMode { get { return _drill; } }
+
+        public string FeedbackPattern { get { return _feedback.Pattern.Name; } }
+
+        public bool LedOn { get { return _feedback.Led; } }
+
+        public bool BuzzerOn { get { return _feedback.Buzzer; } }
+
+        public string BollardPositionWord { get { return _bollard == null ? BollardPosition.None : _bollard.Position; } }
+
+        public string BarrierPositionWord { get { return _barrier == null ? BarrierPosition.None : _barrier.Position; } }
+
+        public bool Mains { get { return _power.Mains; } }
+
+        public bool Tamper { get { return _tamper; } }
+
+        /// <summary>Free managed memory and Wi-Fi signal, set by the glue for the heartbeat.</summary>
+        public int FreeMemory;
+
+        public int Rssi;
+
+        /// <summary>What the glue must do after this Poll (PendingAction), once its delay has passed.</summary>
+        public int Action
+        {
+            get { return _pendingAction != PendingAction.None && _nowMs >= _pendingActionAtMs ? _pendingAction : PendingAction.None; }
+        }
+
+        public string ActionReason { get { return _pendingActionReason; } }
+
+        public bool Trouble
+        {
+            get
+            {
+                bool offline = _supervisor != null && !_supervisor.IsConnected && _nowMs - _supervisor.OfflineSinceMs >= OfflineTroubleGraceMs;
+                bool wiring = _loop != null && (_loop.State == Devices.PanicLoop.Cut || _loop.State == Devices.PanicLoop.Short);
+                return offline || wiring || _outbox.StorageFailures > 0;
+            }
+        }
+
+        public string Topic(string channel)
+        {
+            return _topicRoot + channel;
+        }
+
+        /// <summary>
+        /// Boots the controller: reloads the outbox, increments the boot counter (before any alarm of this
+        /// boot can exist), restores latches, and primes the inputs with their current levels.
+        /// </summary>
+        public void Start(long nowMs)
+        {
+            _nowMs = nowMs;
+            int highestBoot;
+            _outbox.Load(out highestBoot);
+            _boot = BootCounter.Increment(_storage, highestBoot + 1);
+
+            _supervisor = new ConnectionSupervisor(
+                new Backoff(Backoff.DefaultInitialMs, Backoff.DefaultMaxMs, new Jitter(Jitter.SeedFrom(_config.Device, 2))),
+                ConnectionSupervisor.DefaultConnectTimeoutMs,
+                (long)_config.RebootAfterOfflineSeconds * 1000,
+                nowMs);
+            _transport.SetListener(this);
+
+            CreateDevices();
+            RestoreLatches(nowMs);
+            if (_config.SelfTestHours > 0)
+            {
+                _nextSelfTestMs = nowMs + ((long)_config.SelfTestHours * 3600000);
+            }
+
+            _started = true;
+            SampleInputs(nowMs);
+            UpdateOutputs(nowMs);
+        }
+
+        /// <summary>One step: inputs, MQTT events, connection, publishing, feedback, outputs.</summary>
+        public void Poll(long nowMs, DateTime utcNow)
+        {
+            if (!_started)
+            {
+                throw new InvalidOperationException("Start first");
+            }
+
+            _nowMs = nowMs;
+            _utcNow = utcNow;
+            if (!_clockWasSet && UtcTime.IsSet(utcNow))
+            {
+                _clockWasSet = true;
+                _outbox.FillTimestamps(_boot, utcNow, nowMs);
+            }
+
+            DrainEvents(nowMs);
+            SampleInputs(nowMs);
+            RunTimers(nowMs);
+            Supervise(nowMs);
+            if (_supervisor.IsConnected)
+            {
+                Publish(nowMs);
+            }
+
+            UpdateOutputs(nowMs);
+        }
+
+        // ---- inputs ----
+
+        private void CreateDevices()
+        {
+            string[] digital =
+            {
+                GateFunction.Panic, GateFunction.Duress, GateFunction.BollardUp, GateFunction.BollardDown,
+                GateFunction.BollardFault, GateFunction.BarrierOpen, GateFunction.BarrierRequest, GateFunction.Tamper,
+                GateFunction.Mains,
+            };
+            for (int i = 0; i < digital.Length; i++)
+            {
+                if (_pins.IsFitted(digital[i]))
+                {
+                    _inputs[digital[i]] = _config.CreateInput(digital[i]);
+                }
+            }
+
+            if (_pins.IsFitted(GateFunction.Panic) || _pins.IsFitted(GateFunction.PanicLoop))
+            {
+                _panic = new PanicButton(_config.PanicHoldMs);
+            }
+
+            if (_pins.IsFitted(GateFunction.PanicLoop))
+            {
+                _loop = new Devices.PanicLoop(_config.LoopShortBelowMv, _config.LoopNormalBelowMv, _config.LoopAlarmBelowMv, _config.LoopSettleMs);
+            }
+
+            if (_pins.IsFitted(GateFunction.Duress))
+            {
+                _duress = new PanicButton(_config.PanicHoldMs);
+            }
+
+            if (_pins.IsFitted(GateFunction.BollardUp) || _pins.IsFitted(GateFunction.BollardDown))
+            {
+                _bollard = new Bollard(this, _config.BollardTravelMs);
+            }
+
+            if (_pins.IsFitted(GateFunction.BarrierOpen))
+            {
+                _barrier = new BarrierArm(this, _config.BarrierWindowMs);
+            }
+
+            _power = new PowerMonitor(this, _config.BatteryLowMv, _config.BatteryHysteresisMv, PowerMonitor.DefaultSettleMs);
+        }
+
+        private bool Digital(string function, long nowMs)
+        {
+            ConditionedInput input = (ConditionedInput)_inputs[function];
+            if (input == null)
+            {
+                return false;
+            }
+
+            input.Update(_io.ReadDigital(_pins.Pin(function)), nowMs);
+            return input.State;
+        }
+
+        private void SampleInputs(long nowMs)
+        {
+            bool pressed = false;
+            if (_loop != null)
+            {
+                int before = _loop.State;
+                if (_loop.Update(_io.ReadMillivolts(_pins.Pin(GateFunction.PanicLoop)), nowMs))
+                {
+                    ReportLoopChange(before, _loop.State, nowMs);
+                }
+
+                pressed = _loop.State == Devices.PanicLoop.Alarm;
+            }
+            else if (_panic != null)
+            {
+                pressed = Digital(GateFunction.Panic, nowMs);
+            }
+
+            if (_panic != null)
+            {
+                int e = _panic.Update(pressed, nowMs);
+                if (e == PanicButton.Triggered)
+                {
+                    string kind = _drill ? AlarmKind.Drill : (_config.PanicSilent ? AlarmKind.SilentPanic : AlarmKind.Panic);
+                    _panicIsDrill = _drill;
+                    Alarm a = RaiseAlarm(kind, Zones.Panic, false, null, nowMs);
+                    _panicAlarmId = a.Id;
+                    _latchedStage = string.Empty;
+                    SaveLatch(PanicLatchRecord, _panicAlarmId, 1, _panicIsDrill);
+                }
+                else if (e == PanicButton.RepeatPress)
+                {
+                    _outbox.UpdateCount(_panicAlarmId, _panic.PressCount, nowMs);
+                    SaveLatch(PanicLatchRecord, _panicAlarmId, _panic.PressCount, _panicIsDrill);
+                }
+            }
+
+            if (_duress != null)
+            {
+                int e = _duress.Update(Digital(GateFunction.Duress, nowMs), nowMs);
+                if (e == PanicButton.Triggered)
+                {
+                    _duressIsDrill = _drill;
+                    Alarm a = RaiseAlarm(_drill ? AlarmKind.Drill : AlarmKind.Duress, Zones.Duress, false, null, nowMs);
+                    _duressAlarmId = a.Id;
+                    if (_panicAlarmId == null)
+                    {
+                        _latchedStage = string.Empty;
+                    }
+
+                    SaveLatch(DuressLatchRecord, _duressAlarmId, 1, _duressIsDrill);
+                }
+                else if (e == PanicButton.RepeatPress)
+                {
+                    _outbox.UpdateCount(_duressAlarmId, _duress.PressCount, nowMs);
+                    SaveLatch(DuressLatchRecord, _duressAlarmId, _duress.PressCount, _duressIsDrill);
+                }
+            }
+
+            if (_bollard != null)
+            {
+                bool up = Digital(GateFunction.BollardUp, nowMs);
+                bool down = Digital(GateFunction.BollardDown, nowMs);
+                bool fault = Digital(GateFunction.BollardFault, nowMs);
+                if (_bollard.Update(up, down, fault, nowMs))
+                {
+                    _stateDirty = true;
+                }
+            }
+
+            if (_barrier != null)
+            {
+                if (Digital(GateFunction.BarrierRequest, nowMs))
+                {
+                    _barrier.Authorise(nowMs);
+                }
+
+                if (_barrier.Update(Digital(GateFunction.BarrierOpen, nowMs), nowMs))
+                {
+                    _stateDirty = true;
+                }
+            }
+
+            if (_inputs.Contains(GateFunction.Tamper))
+            {
+                bool tamper = Digital(GateFunction.Tamper, nowMs);
+                if (tamper != _tamper)
+                {
+                    _tamper = tamper;
+                    RaiseAlarm(AlarmKind.Tamper, Zones.Tamper, !tamper, null, nowMs);
+                }
+            }
+
+            if (_inputs.Contains(GateFunction.Mains))
+            {
+                _power.UpdateMains(Digital(GateFunction.Mains, nowMs), nowMs);
+            }
+
+            if (_pins.IsFitted(GateFunction.Battery))
+            {
+                int pinMv = _io.ReadMillivolts(_pins.Pin(GateFunction.Battery));
+                _power.UpdateBattery((int)(pinMv * _config.BatteryDivider), nowMs);
+            }
+        }
+
+        private void ReportLoopChange(int before, int after, long nowMs)
+        {
+            if (before == Devices.PanicLoop.Cut) { RaiseAlarm(AlarmKind.WiringCut, Zones.PanicLoop, true, null, nowMs); }
+            if (before == Devices.PanicLoop.Short) { RaiseAlarm(AlarmKind.WiringShort, Zones.PanicLoop, true, null, nowMs); }
+            if (after == Devices.PanicLoop.Cut) { RaiseAlarm(AlarmKind.WiringCut, Zones.PanicLoop, false, null, nowMs); }
+            if (after == Devices.PanicLoop.Short) { RaiseAlarm(AlarmKind.WiringShort, Zones.PanicLoop, false, null, nowMs); }
+        }
+
+        // ---- alarms ----
+
+        void IAlarmSink.Raise(string kind, int zone, bool restore, string detail, long nowMs)
+        {
+            RaiseAlarm(kind, zone, restore, detail, nowMs);
+        }
+
+        /// <summary>Builds the alarm, persists it, and leaves publishing to the outbox.</summary>
+        public Alarm RaiseAlarm(string kind, int zone, bool restore, string detail, long nowMs)
+        {
+            _alarmSeq++;
+            Alarm a = new Alarm();
+            a.Id = Identifier.AlarmId(_config.Device, _boot, _alarmSeq);
+            a.Device = _config.Device;
+            a.Kind = kind;
+            a.Zone = zone;
+            a.Sequence = _alarmSeq;
+            a.BootCount = _boot;
+            a.Timestamp = UtcTime.IsSet(_utcNow) ? _utcNow : UtcTime.NotSet;
+            a.UptimeMs = nowMs;
+            a.Restore = restore;
+            a.Count = 1;
+            a.Detail = detail;
+            _outbox.Add(a, nowMs);
+            if (AlarmRaised != null)
+            {
+                AlarmRaised(a, nowMs);
+            }
+
+            return a;
+        }
+
+        private void SaveLatch(string record, string alarmId, int count, bool drill)
+        {
+            try
+            {
+                LatchRecord.Save(_storage, record, alarmId, count, drill);
+            }
+            catch (Exception)
+            {
+                // The latch still holds in memory; only its survival of a reboot is lost.
+            }
+        }
+
+        private void RestoreLatches(long nowMs)
+        {
+            string id;
+            int count;
+            bool drill;
+            if (_panic != null && LatchRecord.TryLoad(_storage, PanicLatchRecord, out id, out count, out drill))
+            {
+                _panic.RestoreLatch(count, nowMs);
+                _panicAlarmId = id;
+                _panicIsDrill = drill;
+            }
+
+            if (_duress != null && LatchRecord.TryLoad(_storage, DuressLatchRecord, out id, out count, out drill))
+            {
+                _duress.RestoreLatch(count, nowMs);
+                _duressAlarmId = id;
+                _duressIsDrill = drill;
+            }
+
+            string latched = _panicAlarmId != null ? _panicAlarmId : _duressAlarmId;
+            if (latched != null)
+            {
+                // Still in the outbox: not yet received. Gone: the server had it before we rebooted.
+                _latchedStage = _outbox.Find(latched) != null ? string.Empty : AckStage.Received;
+            }
+        }
+
+        private void ResetLatches()
+        {
+            if (_panic != null) { _panic.ResetLatch(); }
+            if (_duress != null) { _duress.ResetLatch(); }
+            _panicAlarmId = null;
+            _duressAlarmId = null;
+            _latchedStage = null;
+            SaveLatch(PanicLatchRecord, null, 0, false);
+            SaveLatch(DuressLatchRecord, null, 0, false);
+        }
+
+        // ---- timers ----
+
+        private void RunTimers(long nowMs)
+        {
+            if (_drill && nowMs >= _drillUntilMs)
+            {
+                SetDrill(false, nowMs);
+            }
+
+            if (_nextSelfTestMs >= 0 && nowMs >= _nextSelfTestMs)
+            {
+                _nextSelfTestMs = nowMs + ((long)_config.SelfTestHours * 3600000);
+                RaiseAlarm(AlarmKind.PeriodicTest, Zones.Device, false, null, nowMs);
+            }
+        }
+
+        private void SetDrill(bool on, long nowMs)
+        {
+            _drill = on;
+            _drillUntilMs = nowMs + ((long)_config.DrillTimeoutMinutes * 60000);
+            if (!on && (_panicIsDrill || _panicAlarmId == null) && (_duressIsDrill || _duressAlarmId == null) && (_panicAlarmId != null || _duressAlarmId != null))
+            {
+                // A drill's latch ends with the drill; a real alarm's never does.
+                ResetLatches();
+            }
+
+            _stateDirty = true;
+        }
+
+        // ---- connection ----
+
+        private void Supervise(long nowMs)
+        {
+            int action = _supervisor.Poll(nowMs);
+            if (action == ConnectionSupervisor.ActionConnect)
+            {
+                MqttConnectOptions o = new MqttConnectOptions();
+                o.Host = _config.BrokerHost;
+                o.Port = _config.BrokerPort;
+                o.UseTls = _config.BrokerTls;
+                o.ClientId = _config.Device;
+                o.Username = _config.Device;
+                o.Password = _config.Credential;
+                o.KeepAliveSeconds = 60;
+                o.WillTopic = Topic(Topics.Status);
+                o.WillPayload = WireCodec.EncodeStatus(false);
+                o.WillRetain = true;
+                o.WillQos = 1;
+                o.Subscriptions = new string[] { Topic(Topics.Ack), Topic(Topics.Command) };
+                try
+                {
+                    _transport.BeginConnect(o);
+                }
+                catch (Exception ex)
+                {
+                    // M2Mqtt's constructor throws while the network is down: a failed attempt, not a crash.
+                    _supervisor.OnConnectFailed(ex.Message, nowMs);
+                }
+            }
+            else if (action == ConnectionSupervisor.ActionAbort)
+            {
+                SafeAbort();
+            }
+            else if (action == ConnectionSupervisor.ActionReboot)
+            {
+                RequestAction(PendingAction.Reboot, "offline_too_long", nowMs, 0);
+            }
+        }
+
+        private void SafeAbort()
+        {
+            try
+            {
+                _transport.Abort();
+            }
+            catch (Exception)
+            {
+                // Already gone.
+            }
+        }
+
+        private void RequestAction(int action, string reason, long nowMs, long delayMs)
+        {
+            if (_pendingAction == PendingAction.Reboot)
+            {
+                return;
+            }
+
+            _pendingAction = action;
+            _pendingActionReason = reason;
+            _pendingActionAtMs = nowMs + delayMs;
+        }
+
+        private void OnSessionUp(long nowMs)
+        {
+            _supervisor.OnConnected(nowMs);
+            _outbox.MarkAllDue(nowMs);
+            _stateDirty = true;
+            _nextHeartbeatMs = nowMs;
+            // Retained "online" on every (re)connect: the will has replaced it with "offline" if we dropped.
+            _transport.Publish(Topic(Topics.Status), WireCodec.EncodeStatus(true), 1, true);
+        }
+
+        // ---- publishing ----
+
+        private void Publish(long nowMs)
+        {
+            // Alarms first: they are what the device is for.
+            OutboxEntry[] due = _outbox.TakeDue(nowMs, MaxPublishesPerPoll);
+            for (int i = 0; i < due.Length; i++)
+            {
+                if (!SafePublish(Topic(Topics.Alarm), due[i].Payload, 1, false))
+                {
+                    due[i].NextSendMs = nowMs + 1000;
+                }
+            }
+
+            while (_pendingResults.Count > 0)
+            {
+                if (!SafePublish(Topic(Topics.Result), (byte[])_pendingResults[0], 1, false))
+                {
+                    break;
+                }
+
+                _pendingResults.RemoveAt(0);
+            }
+
+            if (_stateDirty)
+            {
+                _stateSeq++;
+                DeviceState s = new DeviceState();
+                s.Device = _config.Device;
+                s.Sequence = _stateSeq;
+                s.Timestamp = UtcTime.IsSet(_utcNow) ? _utcNow : UtcTime.NotSet;
+                s.UptimeMs = nowMs;
+                s.Bollard = BollardPositionWord;
+                s.Barrier = BarrierPositionWord;
+                if (SafePublish(Topic(Topics.State), WireCodec.EncodeState(s), 1, true))
+                {
+                    _stateDirty = false;
+                }
+            }
+
+            if (nowMs >= _nextHeartbeatMs)
+            {
+                SafePublish(Topic(Topics.Heartbeat), WireCodec.EncodeHeartbeat(BuildHeartbeat(nowMs)), 0, false);
+                long interval = (long)_config.HeartbeatSeconds * 1000;
+                // +-10 % so a district's controllers drift apart instead of beating in step.
+                long spread = interval / 5;
+                _nextHeartbeatMs = nowMs + interval - (spread / 2) + _jitter.Next(spread + 1);
+            }
+        }
+
+        private bool SafePublish(string topic, byte[] payload, int qos, bool retain)
+        {
+            try
+            {
+                return _transport.Publish(topic, payload, qos, retain);
+            }
+            catch (Exception)
+            {
+                return false;
+            }
+        }
+
+        public Heartbeat BuildHeartbeat(long nowMs)
+        {
+            _heartbeatSeq++;
+            Heartbeat h = new Heartbeat();
+            h.Device = _config.Device;
+            h.Sequence = _heartbeatSeq;
+            h.UptimeMs = nowMs;
+            h.Timestamp = UtcTime.IsSet(_utcNow) ? _utcNow : UtcTime.NotSet;
+            h.Firmware = _identity.Firmware;
+            h.BootCount = _boot;
+            h.ResetReason = _identity.ResetReason;
+            h.Inputs.Panic = PanicWord();
+            h.Inputs.Duress = _duress == null ? DuressInput.None : (_duress.Latched ? DuressInput.Active : DuressInput.Normal);
+            h.Inputs.Tamper = _tamper;
+            h.Inputs.Bollard = BollardPositionWord;
+            h.Inputs.Barrier = BarrierPositionWord;
+            h.Mains = _power.Mains;
+            h.BatteryMillivolts = _power.BatteryMillivolts;
+            h.OutboxDepth = _outbox.Count;
+            h.FreeMemory = FreeMemory < 0 ? 0 : FreeMemory;
+            h.Rssi = Rssi > 0 || Rssi < Limits.MinRssi ? 0 : Rssi;
+            h.IntervalSeconds = _config.HeartbeatSeconds;
+            h.Drill = _drill;
+            return h;
+        }
+
+        private string PanicWord()
+        {
+            if (_loop != null && _loop.State == Devices.PanicLoop.Cut) { return Contracts.PanicLoop.Cut; }
+            if (_loop != null && _loop.State == Devices.PanicLoop.Short) { return Contracts.PanicLoop.Short; }
+            return _panic != null && _panic.Latched ? Contracts.PanicLoop.Latched : Contracts.PanicLoop.Normal;
+        }
+
+        // ---- messages from the server ----
+
+        private void DrainEvents(long nowMs)
+        {
+            while (true)
+            {
+                object[] e;
+                lock (_events)
+                {
+                    if (_events.Count == 0)
+                    {
+                        return;
+                    }
+
+                    e = (object[])_events[0];
+                    _events.RemoveAt(0);
+                }
+
+                string kind = (string)e[0];
+                if (kind == "up")
+                {
+                    OnSessionUp(nowMs);
+                }
+                else if (kind == "fail")
+                {
+                    _supervisor.OnConnectFailed((string)e[1], nowMs);
+                }
+                else if (kind == "down")
+                {
+                    _supervisor.OnDisconnected((string)e[1], nowMs);
+                }
+                else if (kind == "msg")
+                {
+                    HandleMessage((string)e[1], (byte[])e[2], nowMs);
+                }
+            }
+        }
+
+        private void Enqueue(object[] e)
+        {
+            lock (_events)
+            {
+                // A flood of messages must not exhaust memory: beyond 64 queued, drop further messages
+                // (QoS 1 from the server is re-delivered on the next session) but never connection events.
+                if (_events.Count >= 64 && (string)e[0] == "msg")
+                {
+                    return;
+                }
+
+                _events.Add(e);
+            }
+        }
+
+        void IMqttListener.OnConnected() { Enqueue(new object[] { "up" }); }
+
+        void IMqttListener.OnConnectFailed(string reason) { Enqueue(new object[] { "fail", reason }); }
+
+        void IMqttListener.OnDisconnected(string reason) { Enqueue(new object[] { "down", reason }); }
+
+        void IMqttListener.OnMessage(string topic, byte[] payload) { Enqueue(new object[] { "msg", topic, payload }); }
+
+        private void HandleMessage(string topic, byte[] payload, long nowMs)
+        {
+            if (topic == Topic(Topics.Ack))
+            {
+                HandleAck(payload, nowMs);
+            }
+            else if (topic == Topic(Topics.Command))
+            {
+                HandleCommand(payload, nowMs);
+            }
+        }
+
+        private void HandleAck(byte[] payload, long nowMs)
+        {
+            AlarmAck ack;
+            string error;
+            if (!WireCodec.TryDecodeAck(payload, out ack, out error))
+            {
+                return;
+            }
+
+            int rank = AckStage.Rank(ack.Stage);
+            if (rank >= 1)
+            {
+                // received or later: the server has it durably.
+                _outbox.Acknowledge(ack.Id);
+            }
+
+            bool latched = ack.Id == _panicAlarmId || (_panicAlarmId == null && ack.Id == _duressAlarmId);
+            if (latched && _latchedStage != null && rank > AckStage.Rank(_latchedStage))
+            {
+                _latchedStage = ack.Stage;
+            }
+
+            if (AckReceived != null)
+            {
+                AckReceived(ack.Id, ack.Stage, nowMs);
+            }
+        }
+
+        private void HandleCommand(byte[] payload, long nowMs)
+        {
+            Command command;
+            string error;
+            if (!WireCodec.TryDecodeCommand(payload, out command, out error))
+            {
+                // An unknown word is still a command we can answer, if its id is readable.
+                string id = ReadCommandId(payload);
+                if (id != null)
+                {
+                    Command unknown = new Command();
+                    unknown.Id = id;
+                    Answer(unknown, CommandOutcome.UnknownCommand, error, nowMs);
+                }
+
+                return;
+            }
+
+            for (int i = 0; i < _recentCommands.Count; i++)
+            {
+                object[] seen = (object[])_recentCommands[i];
+                if ((string)seen[0] == command.Id)
+                {
+                    // QoS 1 re-delivery: answer again, do not act twice.
+                    QueueResult((byte[])seen[1]);
+                    return;
+                }
+            }
+
+            if (UtcTime.IsSet(_utcNow) && UtcTime.IsSet(command.Timestamp)
+                && _utcNow > command.Timestamp.AddSeconds(command.TtlSeconds))
+            {
+                Answer(command, CommandOutcome.Expired, null, nowMs);
+                return;
+            }
+
+            string name = command.Name;
+            if (name == CommandName.RaiseBollard || name == CommandName.LowerBollard)
+            {
+                if (_bollard == null)
+                {
+                    Answer(command, CommandOutcome.Rejected, "no_bollard", nowMs);
+                    return;
+                }
+
+                bool moved = _bollard.Command(name == CommandName.RaiseBollard, nowMs);
+                _stateDirty = true;
+                Answer(command, CommandOutcome.Ok, moved ? "moving" : "already_there", nowMs);
+            }
+            else if (name == CommandName.DrillOn)
+            {
+                if ((_panicAlarmId != null && !_panicIsDrill) || (_duressAlarmId != null && !_duressIsDrill))
+                {
+                    Answer(command, CommandOutcome.Rejected, "alarm_latched", nowMs);
+                    return;
+                }
+
+                SetDrill(true, nowMs);
+                Answer(command, CommandOutcome.Ok, null, nowMs);
+            }
+            else if (name == CommandName.DrillOff)
+            {
+                SetDrill(false, nowMs);
+                Answer(command, CommandOutcome.Ok, null, nowMs);
+            }
+            else if (name == CommandName.ResetLatch)
+            {
+                bool wasLatched = _panicAlarmId != null || _duressAlarmId != null;
+                ResetLatches();
+                Answer(command, CommandOutcome.Ok, wasLatched ? null : "not_latched", nowMs);
+            }
+            else if (name == CommandName.Reboot)
+            {
+                Answer(command, CommandOutcome.Ok, null, nowMs);
+                RequestAction(PendingAction.Reboot, "command", nowMs, ActionDelayMs);
+            }
+            else if (name == CommandName.ReloadConfig)
+            {
+                Answer(command, CommandOutcome.Ok, null, nowMs);
+                RequestAction(PendingAction.ReloadConfig, "command", nowMs, ActionDelayMs);
+            }
+            else
+            {
+                Answer(command, CommandOutcome.UnknownCommand, null, nowMs);
+            }
+        }
+
+        private static string ReadCommandId(byte[] payload)
+        {
+            if (payload == null || payload.Length == 0 || payload.Length > Limits.MaxPayloadBytes)
+            {
+                return null;
+            }
+
+            object parsed;
+            string error;
+            if (!JsonReader.TryParseUtf8(payload, 0, payload.Length, Limits.MaxJsonDepth, out parsed, out error))
+            {
+                return null;
+            }
+
+            Hashtable h = parsed as Hashtable;
+            string id = h == null ? null : h["id"] as string;
+            return Identifier.IsValid(id) ? id : null;
+        }
+
+        private void Answer(Command command, string outcome, string detail, long nowMs)
+        {
+            CommandResult r = new CommandResult();
+            r.Id = command.Id;
+            r.Device = _config.Device;
+            r.Result = outcome;
+            r.Detail = detail != null && detail.Length > Limits.MaxStringLength ? detail.Substring(0, Limits.MaxStringLength) : detail;
+            r.Timestamp = UtcTime.IsSet(_utcNow) ? _utcNow : UtcTime.NotSet;
+            byte[] bytes = WireCodec.EncodeResult(r);
+            _recentCommands.Add(new object[] { command.Id, bytes });
+            if (_recentCommands.Count > RememberedCommands)
+            {
+                _recentCommands.RemoveAt(0);
+            }
+
+            QueueResult(bytes);
+            if (CommandHandled != null)
+            {
+                CommandHandled(command, r, nowMs);
+            }
+        }
+
+        private void QueueResult(byte[] bytes)
+        {
+            if (_pendingResults.Count >= MaxPendingResults)
+            {
+                _pendingResults.RemoveAt(0);
+            }
+
+            _pendingResults.Add(bytes);
+        }
+
+        // ---- outputs ----
+
+        private void UpdateOutputs(long nowMs)
+        {
+            string stage = _panicAlarmId != null || _duressAlarmId != null ? _latchedStage : null;
+            bool silent = (_panicAlarmId != null && _config.PanicSilent) || (_panicAlarmId == null && _duressAlarmId != null);
+            if (_feedback.Update(stage, silent, _drill, Trouble, nowMs) && FeedbackChanged != null)
+            {
+                FeedbackChanged(_feedback.Pattern.Name, nowMs);
+            }
+
+            Write(GateFunction.Led, _feedback.Led, ref _ledLevel);
+            Write(GateFunction.Buzzer, _feedback.Buzzer, ref _buzzerLevel);
+            Write(GateFunction.Led2, _supervisor.IsConnected, ref _led2Level);
+            if (_bollard != null && _bollard.IsCommanded && _pins.IsFitted(GateFunction.BollardRelay))
+            {
+                bool raise = _bollard.RelayRaise;
+                if (!_relayWritten || raise != _relayLevel)
+                {
+                    _io.WriteDigital(_pins.Pin(GateFunction.BollardRelay), raise);
+                    _relayWritten = true;
+                    _relayLevel = raise;
+                }
+            }
+        }
+
+        private void Write(string function, bool level, ref int last)
+        {
+            if (!_pins.IsFitted(function))
+            {
+                return;
+            }
+
+            int value = level ? 1 : 0;
+            if (value != last)
+            {
+                _io.WriteDigital(_pins.Pin(function), level);
+                last = value;
+            }
+        }
+    }
+}
