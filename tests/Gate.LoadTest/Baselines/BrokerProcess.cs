@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Gate.LoadTest.Baselines;
+
+/// <summary>
+/// A broker in its own process, on a free loopback port, so that its CPU and memory can be read from /proc apart from
+/// the load generator's. Either Debian's Mosquitto with a temporary config (never the system service) or a bare
+/// MQTTnet 5 server hosted by `gate-load broker-mqttnet`.
+/// </summary>
+public sealed class BrokerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string? _tempDir;
+
+    private BrokerProcess(Process process, int port, string kind, string? tempDir)
+    {
+        _process = process;
+        Port = port;
+        Kind = kind;
+        _tempDir = tempDir;
+    }
+
+    public int Port { get; }
+
+    public string Kind { get; }
+
+    public int Pid => _process.Id;
+
+    public static async Task<BrokerProcess> StartMosquittoAsync(string mosquittoPath = "/usr/sbin/mosquitto", int maxInflight = 20)
+    {
+        var port = FreePort();
+        var dir = Directory.CreateTempSubdirectory("gate-bench-mosquitto-").FullName;
+        var conf = Path.Combine(dir, "mosquitto.conf");
+        // Unlimited queue so a momentarily slow subscriber is measured as latency, not hidden as drops.
+        await File.WriteAllTextAsync(conf, $"""
+            listener {port} 127.0.0.1
+            allow_anonymous true
+            persistence false
+            max_queued_messages 0
+            max_inflight_messages {maxInflight}
+            log_dest stderr
+            log_type error
+            log_type warning
+            """);
+        var process = Start(mosquittoPath, ["-c", conf]);
+        var broker = new BrokerProcess(process, port, "mosquitto", dir);
+        await broker.WaitForPortAsync();
+        return broker;
+    }
+
+    public static async Task<BrokerProcess> StartMqttNetAsync()
+    {
+        var port = FreePort();
+        var process = Start(SelfExecutable(), ["broker-mqttnet", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        var broker = new BrokerProcess(process, port, "mqttnet", null);
+        await broker.WaitForPortAsync();
+        return broker;
+    }
+
+    /// <summary>This tool's own apphost, to start child processes (brokers, swarm parts) of the same build.</summary>
+    public static string SelfExecutable()
+    {
+        var appHost = Path.Combine(AppContext.BaseDirectory, "gate-load");
+        return File.Exists(appHost) ? appHost : throw new FileNotFoundException("gate-load apphost not found next to the assembly", appHost);
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static Process Start(string file, string[] args)
+    {
+        var info = new ProcessStartInfo(file)
+        {
+            UseShellExecute = false,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (!string.IsNullOrWhiteSpace(e.Data))
+            {
+                Console.Error.WriteLine($"[{Path.GetFileName(file)}] {e.Data}");
+            }
+        };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        return process;
+    }
+
+    private async Task WaitForPortAsync()
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"{Kind} exited with code {_process.ExitCode} before listening");
+            }
+
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        throw new TimeoutException($"{Kind} did not listen on {Port} within 30 s");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        if (_tempDir is not null)
+        {
+            try
+            {
+                Directory.Delete(_tempDir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}
