@@ -54,7 +54,7 @@ namespace Gate.Firmware
         private ConnectionSupervisor _supervisor;
         private PanicButton _panic;
         private PanicButton _duress;
-        private Devices.PanicLoop _loop;
+        private PanicLoopMonitor _loop;
         private Bollard _bollard;
         private BarrierArm _barrier;
         private PowerMonitor _power;
@@ -155,7 +155,7 @@ namespace Gate.Firmware
             get
             {
                 bool offline = _supervisor != null && !_supervisor.IsConnected && _nowMs - _supervisor.OfflineSinceMs >= OfflineTroubleGraceMs;
-                bool wiring = _loop != null && (_loop.State == Devices.PanicLoop.Cut || _loop.State == Devices.PanicLoop.Short);
+                bool wiring = _loop != null && (_loop.State == PanicLoopMonitor.Cut || _loop.State == PanicLoopMonitor.Short);
                 return offline || wiring || _outbox.StorageFailures > 0;
             }
         }
@@ -248,7 +248,7 @@ namespace Gate.Firmware
 
             if (_pins.IsFitted(GateFunction.PanicLoop))
             {
-                _loop = new Devices.PanicLoop(_config.LoopShortBelowMv, _config.LoopNormalBelowMv, _config.LoopAlarmBelowMv, _config.LoopSettleMs);
+                _loop = new PanicLoopMonitor(_config.LoopShortBelowMv, _config.LoopNormalBelowMv, _config.LoopAlarmBelowMv, _config.LoopSettleMs);
             }
 
             if (_pins.IsFitted(GateFunction.Duress))
@@ -292,7 +292,7 @@ namespace Gate.Firmware
                     ReportLoopChange(before, _loop.State, nowMs);
                 }
 
-                pressed = _loop.State == Devices.PanicLoop.Alarm;
+                pressed = _loop.State == PanicLoopMonitor.Alarm;
             }
             else if (_panic != null)
             {
@@ -388,10 +388,10 @@ namespace Gate.Firmware
 
         private void ReportLoopChange(int before, int after, long nowMs)
         {
-            if (before == Devices.PanicLoop.Cut) { RaiseAlarm(AlarmKind.WiringCut, Zones.PanicLoop, true, null, nowMs); }
-            if (before == Devices.PanicLoop.Short) { RaiseAlarm(AlarmKind.WiringShort, Zones.PanicLoop, true, null, nowMs); }
-            if (after == Devices.PanicLoop.Cut) { RaiseAlarm(AlarmKind.WiringCut, Zones.PanicLoop, false, null, nowMs); }
-            if (after == Devices.PanicLoop.Short) { RaiseAlarm(AlarmKind.WiringShort, Zones.PanicLoop, false, null, nowMs); }
+            if (before == PanicLoopMonitor.Cut) { RaiseAlarm(AlarmKind.WiringCut, Zones.PanicLoop, true, null, nowMs); }
+            if (before == PanicLoopMonitor.Short) { RaiseAlarm(AlarmKind.WiringShort, Zones.PanicLoop, true, null, nowMs); }
+            if (after == PanicLoopMonitor.Cut) { RaiseAlarm(AlarmKind.WiringCut, Zones.PanicLoop, false, null, nowMs); }
+            if (after == PanicLoopMonitor.Short) { RaiseAlarm(AlarmKind.WiringShort, Zones.PanicLoop, false, null, nowMs); }
         }
 
         // ---- alarms ----
@@ -669,9 +669,9 @@ namespace Gate.Firmware
 
         private string PanicWord()
         {
-            if (_loop != null && _loop.State == Devices.PanicLoop.Cut) { return Contracts.PanicLoop.Cut; }
-            if (_loop != null && _loop.State == Devices.PanicLoop.Short) { return Contracts.PanicLoop.Short; }
-            return _panic != null && _panic.Latched ? Contracts.PanicLoop.Latched : Contracts.PanicLoop.Normal;
+            if (_loop != null && _loop.State == PanicLoopMonitor.Cut) { return PanicLoop.Cut; }
+            if (_loop != null && _loop.State == PanicLoopMonitor.Short) { return PanicLoop.Short; }
+            return _panic != null && _panic.Latched ? PanicLoop.Latched : PanicLoop.Normal;
         }
 
         // ---- messages from the server ----

@@ -6,7 +6,7 @@ namespace Gate.Firmware.Devices
     /// Cut and short are tampering. A band must hold for the settle time before it is believed, so a noisy
     /// ADC or a bouncing contact does not flap.
     /// </summary>
-    public sealed class PanicLoop
+    public sealed class PanicLoopMonitor
     {
         public const int Normal = 0;
         public const int Alarm = 1;
@@ -23,7 +23,7 @@ namespace Gate.Firmware.Devices
         private bool _started;
 
         /// <summary>Bands: v &lt; shortBelow: short; &lt; normalBelow: normal; &lt; alarmBelow: alarm; else cut.</summary>
-        public PanicLoop(int shortBelowMv, int normalBelowMv, int alarmBelowMv, long settleMs)
+        public PanicLoopMonitor(int shortBelowMv, int normalBelowMv, int alarmBelowMv, long settleMs)
         {
             _shortBelowMv = shortBelowMv;
             _normalBelowMv = normalBelowMv;
