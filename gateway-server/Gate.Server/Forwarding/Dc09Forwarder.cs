@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Gate.SiaDc09;
+
+namespace Gate.Server.Forwarding;
+
+/// <summary>
+/// Sends alarms to one DC-09 receiver as ADM-CID (Contact ID) events with the school's account, and tests the link
+/// with NULL messages. Extended data carries the alarm id (so the receiving centre can de-duplicate a resend), the
+/// gate's device and the school's coordinates.
+/// </summary>
+public sealed partial class Dc09Forwarder : IAlarmForwarder, IAsyncDisposable
+{
+    private readonly Dc09Client _client;
+    private readonly ForwardingOptions _options;
+
+    public Dc09Forwarder(string path, Dc09ReceiverOptions receiver, ForwardingOptions options, TimeProvider time)
+    {
+        Path = path;
+        Receiver = receiver.ToString();
+        _options = options;
+        _client = new Dc09Client(receiver.ToClientOptions(), time);
+    }
+
+    public string Path { get; }
+
+    public string Receiver { get; }
+
+    public bool SupportsSupervision => true;
+
+    public Dc09Client Client => _client;
+
+    [GeneratedRegex("^[0-9A-Fa-f]{3,16}$")]
+    private static partial Regex AccountPattern();
+
+    public async Task<ForwardAttempt> ForwardAsync(ForwardItem item, CancellationToken cancellationToken)
+    {
+        var account = item.School?.PoliceAccount?.Trim();
+        if (string.IsNullOrEmpty(account))
+        {
+            return ForwardAttempt.NotSendable($"school '{item.Request.SchoolId}' has no police account (schools.police_account)");
+        }
+
+        if (!AccountPattern().IsMatch(account))
+        {
+            return ForwardAttempt.NotSendable($"school '{item.Request.SchoolId}' police account '{account}' is not 3-16 hex digits");
+        }
+
+        account = account.ToUpperInvariant();
+        var request = item.Request;
+        var contactId = ContactIdMap.ToEvent(request.Kind, request.Restore, request.Zone, _options.Partition);
+        var result = await _client.SendEventAsync(SiaToken.ContactId, account, contactId.ToDataBlock(account), ExtendedData(item), cancellationToken);
+        return ToAttempt(result);
+    }
+
+    public async Task<ForwardAttempt> SuperviseAsync(CancellationToken cancellationToken) =>
+        ToAttempt(await _client.SendNullAsync(_options.SupervisionAccount.ToUpperInvariant(), cancellationToken));
+
+    /// <summary>The extended data blocks for one alarm: I (alarm text: id and kind), L (location: the gate), X/Y.</summary>
+    public static IReadOnlyList<string> ExtendedData(ForwardItem item)
+    {
+        var request = item.Request;
+        var fields = new List<string>
+        {
+            "I" + Clean($"alarm {request.AlarmId} {request.Kind}{(request.Restore ? " restore" : string.Empty)}{(request.IsTest ? " test" : string.Empty)}{(request.Detail is { Length: > 0 } d ? " " + d : string.Empty)}", 120),
+            "L" + Clean($"school {request.SchoolId} gate {request.DeviceId} zone {request.Zone}", 120),
+        };
+        if (item.School is { Latitude: { } lat, Longitude: { } lon })
+        {
+            fields.Add("X" + lon.ToString("0.######", CultureInfo.InvariantCulture));
+            fields.Add("Y" + lat.ToString("0.######", CultureInfo.InvariantCulture));
+        }
+
+        return fields;
+    }
+
+    // Extended data travels as printable ASCII and may not contain the frame's delimiters.
+    private static string Clean(string text, int max)
+    {
+        var builder = new StringBuilder(Math.Min(text.Length, max));
+        foreach (var c in text)
+        {
+            if (builder.Length >= max)
+            {
+                break;
+            }
+
+            builder.Append(c is >= ' ' and <= '~' && c is not '[' and not ']' and not '|' ? c : '?');
+        }
+
+        return builder.ToString();
+    }
+
+    private static ForwardAttempt ToAttempt(Dc09Result result)
+    {
+        var outcome = result.Outcome switch
+        {
+            Dc09Outcome.Ack => ForwardOutcome.Acknowledged,
+            Dc09Outcome.Duh => ForwardOutcome.Rejected,
+            _ => ForwardOutcome.Failed,
+        };
+        var detail = result.NakResyncs > 0 ? $"{result.Detail} (after clock resync)" : result.Detail;
+        return new ForwardAttempt(outcome, result.Response ?? result.Outcome.ToString().ToUpperInvariant(), detail, result.Latency);
+    }
+
+    public ValueTask DisposeAsync() => _client.DisposeAsync();
+}

@@ -1,0 +1,289 @@
+using Gate.Server.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Gate.Server.Forwarding;
+
+/// <summary>SQLite access for the outbox (forward_queue) and the trail (delivery_attempts).</summary>
+public sealed class ForwardingStore(GateDatabase database)
+{
+    public GateDatabase Database { get; } = database;
+
+    /// <summary>The oldest pending alarm of each school with a pending alarm, and when it may be tried.</summary>
+    public async Task<IReadOnlyList<(string SchoolId, long? NextAttemptMs)>> PendingHeadsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT q.school_id, q.next_attempt_ms FROM forward_queue q
+            JOIN (SELECT school_id, MIN(seq) AS head FROM forward_queue WHERE state = 'pending' GROUP BY school_id) h
+              ON h.head = q.seq;
+            """;
+        var heads = new List<(string, long?)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            heads.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1)));
+        }
+
+        return heads;
+    }
+
+    /// <summary>The oldest pending alarm of one school (delivery is in order per school), with its school row.</summary>
+    public async Task<(ForwardItem Item, long? NextAttemptMs)?> HeadAsync(string schoolId, CancellationToken cancellationToken)
+    {
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        ForwardItem item;
+        long? next;
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT seq, alarm_id, device_id, kind, zone, restore, is_test, raised_at, detail, enqueued_at, attempts, next_attempt_ms
+                FROM forward_queue WHERE state = 'pending' AND school_id = $school ORDER BY seq LIMIT 1;
+                """;
+            command.Parameters.AddWithValue("$school", schoolId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+
+            var request = new ForwardRequest(
+                reader.GetString(1),
+                schoolId,
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.GetInt32(4),
+                reader.GetInt64(5) != 0,
+                reader.GetInt64(6) != 0,
+                ForwardingTime.Parse(reader.GetString(7)),
+                reader.IsDBNull(8) ? null : reader.GetString(8));
+            item = new ForwardItem(reader.GetInt64(0), request, reader.GetInt32(10), ForwardingTime.Parse(reader.GetString(9)), null);
+            next = reader.IsDBNull(11) ? null : reader.GetInt64(11);
+        }
+
+        return (item with { School = await ReadSchoolAsync(connection, schoolId, cancellationToken) }, next);
+    }
+
+    private static async Task<SchoolInfo?> ReadSchoolAsync(SqliteConnection connection, string schoolId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT name, police_account, latitude, longitude FROM schools WHERE id = $id;";
+            command.Parameters.AddWithValue("$id", schoolId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+
+            return new SchoolInfo(
+                schoolId,
+                reader.IsDBNull(0) ? null : reader.GetString(0),
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetDouble(2),
+                reader.IsDBNull(3) ? null : reader.GetDouble(3));
+        }
+        catch (SqliteException ex) when (ex.Message.Contains("no such", StringComparison.OrdinalIgnoreCase))
+        {
+            // The schools table belongs to the core schema; without it there is simply no account to send with.
+            return null;
+        }
+    }
+
+    /// <summary>Which of these alarm ids are in the outbox (committed).</summary>
+    public async Task<IReadOnlyList<string>> ExistingAsync(IReadOnlyCollection<string> alarmIds, CancellationToken cancellationToken)
+    {
+        if (alarmIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var names = new List<string>();
+        var i = 0;
+        foreach (var id in alarmIds)
+        {
+            var name = "$a" + i++;
+            names.Add(name);
+            command.Parameters.AddWithValue(name, id);
+        }
+
+        command.CommandText = $"SELECT alarm_id FROM forward_queue WHERE alarm_id IN ({string.Join(',', names)});";
+        var found = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            found.Add(reader.GetString(0));
+        }
+
+        return found;
+    }
+
+    public async Task RecordAttemptAsync(string alarmId, DateTimeOffset at, string receiver, string path, string outcome, string? response, TimeSpan latency, CancellationToken cancellationToken)
+    {
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO delivery_attempts (alarm_id, at, receiver, path, outcome, response, latency_ms)
+            VALUES ($alarm, $at, $receiver, $path, $outcome, $response, $latency);
+            """;
+        command.Parameters.AddWithValue("$alarm", alarmId);
+        command.Parameters.AddWithValue("$at", ForwardingTime.Format(at));
+        command.Parameters.AddWithValue("$receiver", receiver);
+        command.Parameters.AddWithValue("$path", path);
+        command.Parameters.AddWithValue("$outcome", outcome);
+        command.Parameters.AddWithValue("$response", (object?)Truncate(response, 512) ?? DBNull.Value);
+        command.Parameters.AddWithValue("$latency", Math.Round(latency.TotalMilliseconds, 3));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task MarkDeliveredAsync(string alarmId, DateTimeOffset at, string receiver, string path, TimeSpan latency, int attempts, CancellationToken cancellationToken)
+    {
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE forward_queue SET state = 'delivered', delivered_at = $at, receiver = $receiver, path = $path,
+                latency_ms = $latency, attempts = $attempts, next_attempt_ms = NULL
+            WHERE alarm_id = $alarm;
+            """;
+        command.Parameters.AddWithValue("$alarm", alarmId);
+        command.Parameters.AddWithValue("$at", ForwardingTime.Format(at));
+        command.Parameters.AddWithValue("$receiver", receiver);
+        command.Parameters.AddWithValue("$path", path);
+        command.Parameters.AddWithValue("$latency", Math.Round(latency.TotalMilliseconds, 3));
+        command.Parameters.AddWithValue("$attempts", attempts);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task MarkRejectedAsync(string alarmId, int attempts, string error, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE forward_queue SET state = 'rejected', attempts = $attempts, last_error = $error,
+                trouble_at = COALESCE(trouble_at, $at), next_attempt_ms = NULL
+            WHERE alarm_id = $alarm;
+            """;
+        command.Parameters.AddWithValue("$alarm", alarmId);
+        command.Parameters.AddWithValue("$attempts", attempts);
+        command.Parameters.AddWithValue("$error", Truncate(error, 512));
+        command.Parameters.AddWithValue("$at", ForwardingTime.Format(at));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Records a failed round and when to try again; returns true if this call raised the trouble flag.</summary>
+    public async Task<bool> ScheduleRetryAsync(string alarmId, int attempts, long nextAttemptMs, string error, DateTimeOffset? troubleAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE forward_queue SET attempts = $attempts, next_attempt_ms = $next, last_error = $error,
+                trouble_at = CASE WHEN trouble_at IS NULL THEN $trouble ELSE trouble_at END
+            WHERE alarm_id = $alarm AND state = 'pending'
+            RETURNING trouble_at;
+            """;
+        command.Parameters.AddWithValue("$alarm", alarmId);
+        command.Parameters.AddWithValue("$attempts", attempts);
+        command.Parameters.AddWithValue("$next", nextAttemptMs);
+        command.Parameters.AddWithValue("$error", Truncate(error, 512));
+        var trouble = troubleAt is { } t ? ForwardingTime.Format(t) : null;
+        command.Parameters.AddWithValue("$trouble", (object?)trouble ?? DBNull.Value);
+        var stored = await command.ExecuteScalarAsync(cancellationToken);
+        return trouble is not null && stored is string s && s == trouble;
+    }
+
+    /// <summary>Puts a rejected alarm back in line (after the receiver's set-up was fixed).</summary>
+    public async Task<bool> RequeueAsync(string alarmId, CancellationToken cancellationToken)
+    {
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE forward_queue SET state = 'pending', next_attempt_ms = NULL, trouble_at = NULL
+            WHERE alarm_id = $alarm AND state = 'rejected';
+            """;
+        command.Parameters.AddWithValue("$alarm", alarmId);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<AlarmDelivery?> GetDeliveryAsync(string alarmId, CancellationToken cancellationToken)
+    {
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        AlarmDelivery delivery;
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT school_id, state, attempts, enqueued_at, next_attempt_ms, delivered_at, receiver, path, latency_ms, last_error, trouble_at
+                FROM forward_queue WHERE alarm_id = $alarm;
+                """;
+            command.Parameters.AddWithValue("$alarm", alarmId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+
+            delivery = new AlarmDelivery(
+                alarmId,
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetInt32(2),
+                ForwardingTime.Parse(reader.GetString(3)),
+                reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                ForwardingTime.ParseOrNull(reader.IsDBNull(5) ? null : reader.GetString(5)),
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7),
+                reader.IsDBNull(8) ? null : reader.GetDouble(8),
+                reader.IsDBNull(9) ? null : reader.GetString(9),
+                ForwardingTime.ParseOrNull(reader.IsDBNull(10) ? null : reader.GetString(10)),
+                []);
+        }
+
+        var trail = new List<DeliveryAttemptView>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT at, receiver, path, outcome, response, latency_ms FROM delivery_attempts WHERE alarm_id = $alarm ORDER BY id;
+                """;
+            command.Parameters.AddWithValue("$alarm", alarmId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                trail.Add(new DeliveryAttemptView(
+                    ForwardingTime.Parse(reader.GetString(0)),
+                    reader.GetString(1),
+                    reader.GetString(2),
+                    reader.GetString(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.GetDouble(5)));
+            }
+        }
+
+        return delivery with { Trail = trail };
+    }
+
+    public async Task<QueueSummary> SummaryAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT
+              COALESCE(SUM(state = 'pending'), 0),
+              COALESCE(SUM(state = 'rejected'), 0),
+              COALESCE(SUM(state <> 'delivered' AND trouble_at IS NOT NULL), 0),
+              MIN(CASE WHEN state = 'pending' THEN enqueued_at END)
+            FROM forward_queue WHERE state <> 'delivered';
+            """;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new QueueSummary(
+            reader.GetInt32(0),
+            reader.GetInt32(1),
+            reader.GetInt32(2),
+            ForwardingTime.ParseOrNull(reader.IsDBNull(3) ? null : reader.GetString(3)));
+    }
+
+    private static string? Truncate(string? value, int max) =>
+        value is null || value.Length <= max ? value : value[..max];
+}
