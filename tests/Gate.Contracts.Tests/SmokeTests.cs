@@ -1,7 +1,0 @@
-namespace Gate.Contracts.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Project_Builds() => Assert.True(true);
-}
