@@ -1,6 +1,58 @@
+using Gate.Server.Alarms;
+using Gate.Server.Commands;
+using Gate.Server.Devices;
+using Gate.Server.Events;
+using Gate.Server.Health;
+using Gate.Server.Hosting;
+using Gate.Server.Liveness;
+using Gate.Server.Mqtt;
+using Gate.Server.Security;
+using Gate.Server.StatusPage;
+using Gate.Server.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.TryAddSingleton(TimeProvider.System);
+builder.Services
+    .AddGateStorage()
+    .AddGateSecurity()
+    .AddEvents()
+    .AddDevices()
+    .AddLiveness()
+    .AddAlarms()
+    .AddCommands()
+    .AddMqttIngest()
+    .AddDemo(args);
+// builder.Services.AddForwarding(builder.Configuration);  // enabled once the forwarding feature lands
+builder.Services.AddStatusPage();
+builder.Services.AddOpenApi();
+builder.Services.AddProblemDetails();
+
 var app = builder.Build();
-app.MapGet("/health", () => "ok");
+
+if (ServerCommands.TryRun(app, args, out var exitCode))
+{
+    return exitCode;
+}
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapHealth();
+app.MapSecurity();
+app.MapDevices();
+app.MapAlarms();
+app.MapEvents();
+app.MapCommands();
+app.MapStatusPage();
+
 app.Run();
+return 0;
 
 public partial class Program;

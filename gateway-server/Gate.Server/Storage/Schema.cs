@@ -11,5 +11,6 @@ public static class Schema
 {
     public static IEnumerable<Migration> All =>
         CoreSchema.Migrations
-            .Concat(Forwarding.ForwardingSchema.Migrations);
+            .Concat(Forwarding.ForwardingSchema.Migrations)
+            .Concat(Provisioning.ProvisioningSchema.Migrations);
 }

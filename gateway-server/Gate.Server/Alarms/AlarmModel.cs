@@ -1,0 +1,63 @@
+namespace Gate.Server.Alarms;
+
+public static class AlarmStatus
+{
+    public const string Open = "open";
+    public const string Resolved = "resolved";
+}
+
+/// <summary>Steps of an alarm's history, in the order they normally happen.</summary>
+public static class AlarmStep
+{
+    public const string Raised = "raised";
+    public const string Received = "received";
+    public const string Repeat = "repeat";
+    public const string Restored = "restored";
+    public const string Forwarded = "forwarded";
+    public const string PoliceAck = "police_ack";
+    public const string DeliveryTrouble = "delivery_trouble";
+    public const string OperatorAck = "operator_ack";
+    public const string Resolved = "resolved";
+}
+
+public enum AlarmOutcome
+{
+    /// <summary>A new alarm: stored, enqueued for forwarding.</summary>
+    New,
+
+    /// <summary>An id already stored (the device re-sent it): nothing changes, the ack is sent again.</summary>
+    Duplicate,
+
+    /// <summary>Another alarm of a kind already open on the device: its count went up (storm control).</summary>
+    Folded,
+}
+
+/// <summary>What storing one alarm did. <c>AlarmId</c> is the record it lives in; <c>ReceivedId</c> is the id the device sent.</summary>
+public sealed record AlarmStoreResult(AlarmOutcome Outcome, string AlarmId, string ReceivedId, string Stage, bool IsTest);
+
+public sealed record AlarmStepView(DateTimeOffset At, string Step, string Actor, string? Detail);
+
+public sealed record AlarmView(
+    string Id,
+    string DeviceId,
+    string SchoolId,
+    string Kind,
+    int Zone,
+    bool Restore,
+    bool IsTest,
+    bool LifeSafety,
+    int Count,
+    string? Detail,
+    DateTimeOffset? DeviceTimestamp,
+    DateTimeOffset RaisedAt,
+    DateTimeOffset ReceivedAt,
+    string Stage,
+    string Status,
+    DateTimeOffset? LastRepeatAt,
+    DateTimeOffset? ForwardedAt,
+    DateTimeOffset? PoliceAckAt,
+    DateTimeOffset? OperatorAckAt,
+    string? OperatorAckBy,
+    DateTimeOffset? ResolvedAt,
+    string? ResolvedBy,
+    IReadOnlyList<AlarmStepView> Steps);

@@ -1,0 +1,405 @@
+using System.Threading.Channels;
+using Gate.Contracts;
+using Gate.Server.Forwarding;
+using Gate.Server.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Gate.Server.Alarms;
+
+/// <summary>
+/// Alarms in SQLite. Writes are group-committed: every alarm waiting when the writer is free goes into one transaction,
+/// and each caller learns its result only after that transaction is durably committed (synchronous=FULL), which is the
+/// promise behind the "received" ack. Reads and person steps open their own connections.
+/// </summary>
+public sealed class AlarmStore : IAsyncDisposable
+{
+    private const int MaxBatch = 256;
+    private readonly GateDatabase _database;
+    private readonly ILogger<AlarmStore> _logger;
+    private readonly Channel<PendingAlarm> _pending = Channel.CreateUnbounded<PendingAlarm>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
+
+    public AlarmStore(GateDatabase database, ILogger<AlarmStore> logger)
+    {
+        _database = database;
+        _logger = logger;
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Stores (or folds, or recognises) one alarm; completes once durable.</summary>
+    public Task<AlarmStoreResult> StoreAsync(Alarm alarm, string schoolId, DateTimeOffset raisedAt, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        var pending = new PendingAlarm(alarm, schoolId, raisedAt, receivedAt);
+        if (!_pending.Writer.TryWrite(pending))
+        {
+            throw new InvalidOperationException("the alarm store is shutting down");
+        }
+
+        return pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Records a step and moves the stage forward (never back). Returns the alarm's device and school, or null if unknown.</summary>
+    public (string DeviceId, string SchoolId, string Stage, bool Advanced)? AddStep(string alarmId, string step, string actor, string? detail, DateTimeOffset at, string? newStage, string? timeColumn)
+    {
+        using var connection = _database.Open();
+        using var tx = connection.BeginTransaction();
+        var row = Scalar3(connection, tx, "SELECT device_id, school_id, stage FROM alarms WHERE id = $id;", alarmId);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var (deviceId, schoolId, stage) = row.Value;
+        var advanced = newStage is not null && AckStage.Rank(newStage) > AckStage.Rank(stage)
+            || newStage == AckStage.Failed && stage == AckStage.Received;
+        using (var update = connection.CreateCommand())
+        {
+            update.Transaction = tx;
+            var sets = new List<string>();
+            if (advanced)
+            {
+                sets.Add("stage = $stage");
+                update.Parameters.AddWithValue("$stage", newStage);
+            }
+
+            if (timeColumn is not null)
+            {
+                sets.Add($"{timeColumn} = COALESCE({timeColumn}, $at)");
+            }
+
+            if (sets.Count > 0)
+            {
+                update.CommandText = $"UPDATE alarms SET {string.Join(", ", sets)} WHERE id = $id;";
+                update.Parameters.AddWithValue("$id", alarmId);
+                update.Parameters.AddWithValue("$at", StoredTime.Format(at));
+                update.ExecuteNonQuery();
+            }
+        }
+
+        InsertStep(connection, tx, alarmId, at, step, actor, detail);
+        tx.Commit();
+        return (deviceId, schoolId, advanced ? newStage! : stage, advanced);
+    }
+
+    /// <summary>A person acknowledges or resolves. Returns false when the alarm does not exist.</summary>
+    public bool PersonStep(string alarmId, string step, string user, string? note, DateTimeOffset at)
+    {
+        using var connection = _database.Open();
+        using var tx = connection.BeginTransaction();
+        using (var update = connection.CreateCommand())
+        {
+            update.Transaction = tx;
+            update.CommandText = step == AlarmStep.OperatorAck
+                ? "UPDATE alarms SET operator_ack_at = COALESCE(operator_ack_at, $at), operator_ack_by = COALESCE(operator_ack_by, $u), stage = CASE WHEN stage IN ('received','failed','forwarded','police_ack') THEN 'operator_ack' ELSE stage END WHERE id = $id;"
+                : "UPDATE alarms SET status = 'resolved', resolved_at = COALESCE(resolved_at, $at), resolved_by = COALESCE(resolved_by, $u) WHERE id = $id;";
+            update.Parameters.AddWithValue("$id", alarmId);
+            update.Parameters.AddWithValue("$at", StoredTime.Format(at));
+            update.Parameters.AddWithValue("$u", user);
+            if (update.ExecuteNonQuery() == 0)
+            {
+                return false;
+            }
+        }
+
+        InsertStep(connection, tx, alarmId, at, step, user, note);
+        tx.Commit();
+        return true;
+    }
+
+    public AlarmView? Find(string alarmId)
+    {
+        using var connection = _database.Open();
+        return Query(connection, "WHERE a.id = $id OR a.id = (SELECT alarm_id FROM alarm_aliases WHERE id = $id)", p => p.AddWithValue("$id", alarmId), 1).FirstOrDefault();
+    }
+
+    /// <summary>Open alarms first (life-safety first among them), then the newest. Tests are listed only when asked for.</summary>
+    public IReadOnlyList<AlarmView> List(bool? open, bool tests, string? deviceId, string? schoolId, int limit)
+    {
+        using var connection = _database.Open();
+        return Query(connection, """
+            WHERE a.is_test = $test
+              AND ($open IS NULL OR (a.status = 'open') = $open)
+              AND ($d IS NULL OR a.device_id = $d)
+              AND ($s IS NULL OR a.school_id = $s)
+            """,
+            p =>
+            {
+                p.AddWithValue("$test", tests ? 1 : 0);
+                p.AddWithValue("$open", open is { } o ? (o ? 1 : 0) : DBNull.Value);
+                p.AddWithValue("$d", (object?)deviceId ?? DBNull.Value);
+                p.AddWithValue("$s", (object?)schoolId ?? DBNull.Value);
+            },
+            limit);
+    }
+
+    /// <summary>Alarms of one device still worth re-announcing to it (not resolved, recent), with their current stage.</summary>
+    public IReadOnlyList<(string Id, string Stage)> RecentUnresolved(string deviceId, DateTimeOffset since)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, stage FROM alarms WHERE device_id = $d AND status = 'open' AND received_at >= $since ORDER BY received_at LIMIT 100;";
+        command.Parameters.AddWithValue("$d", deviceId);
+        command.Parameters.AddWithValue("$since", StoredTime.Format(since));
+        using var reader = command.ExecuteReader();
+        var list = new List<(string, string)>();
+        while (reader.Read())
+        {
+            list.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return list;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _pending.Writer.TryComplete();
+        await _writer;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingAlarm>(MaxBatch);
+        while (await _pending.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            try
+            {
+                WriteBatch(batch);
+            }
+            catch (Exception ex)
+            {
+                // Nothing in this batch is durable: every caller is told so, and no device gets "received".
+                _logger.LogError(ex, "Could not commit {Count} alarm(s); devices will re-send them", batch.Count);
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    private void WriteBatch(List<PendingAlarm> batch)
+    {
+        using var connection = _database.Open();
+        using var tx = connection.BeginTransaction(deferred: false);
+        var results = new AlarmStoreResult?[batch.Count];
+        var failures = new Exception?[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            // A savepoint per alarm: one bad row (it should not happen) cannot take its neighbours down with it.
+            Execute(connection, tx, "SAVEPOINT one;");
+            try
+            {
+                results[i] = StoreOne(connection, tx, batch[i]);
+                Execute(connection, tx, "RELEASE one;");
+            }
+            catch (SqliteException ex)
+            {
+                Execute(connection, tx, "ROLLBACK TO one; RELEASE one;");
+                failures[i] = ex;
+            }
+        }
+
+        tx.Commit();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (results[i] is { } result)
+            {
+                batch[i].Done.TrySetResult(result);
+            }
+            else
+            {
+                batch[i].Done.TrySetException(failures[i]!);
+            }
+        }
+    }
+
+    private static AlarmStoreResult StoreOne(SqliteConnection connection, SqliteTransaction tx, PendingAlarm pending)
+    {
+        var alarm = pending.Alarm;
+        var isTest = AlarmKind.IsTest(alarm.Kind);
+        var at = StoredTime.Format(pending.ReceivedAt);
+
+        if (Scalar(connection, tx, "SELECT stage FROM alarms WHERE id = $id;", alarm.Id) is string stage)
+        {
+            return new AlarmStoreResult(AlarmOutcome.Duplicate, alarm.Id, alarm.Id, stage, isTest);
+        }
+
+        if (Scalar(connection, tx, "SELECT alarm_id FROM alarm_aliases WHERE id = $id;", alarm.Id) is string target)
+        {
+            return new AlarmStoreResult(AlarmOutcome.Duplicate, target, alarm.Id, AckStage.Received, isTest);
+        }
+
+        string? open = null;
+        using (var find = connection.CreateCommand())
+        {
+            find.Transaction = tx;
+            find.CommandText = "SELECT id FROM alarms WHERE device_id = $d AND kind = $k AND status = 'open' AND restore = 0 ORDER BY received_at DESC LIMIT 1;";
+            find.Parameters.AddWithValue("$d", alarm.Device);
+            find.Parameters.AddWithValue("$k", alarm.Kind);
+            open = find.ExecuteScalar() as string;
+        }
+
+        if (open is not null && !alarm.Restore)
+        {
+            // Storm control: the same condition again while its alarm is open counts up instead of ringing anew.
+            using (var fold = connection.CreateCommand())
+            {
+                fold.Transaction = tx;
+                fold.CommandText = """
+                    UPDATE alarms SET count = count + $c, last_repeat_at = $at WHERE id = $open;
+                    INSERT INTO alarm_aliases(id, alarm_id, received_at) VALUES ($id, $open, $at);
+                    """;
+                fold.Parameters.AddWithValue("$c", Math.Max(1, alarm.Count));
+                fold.Parameters.AddWithValue("$at", at);
+                fold.Parameters.AddWithValue("$open", open);
+                fold.Parameters.AddWithValue("$id", alarm.Id);
+                fold.ExecuteNonQuery();
+            }
+
+            InsertStep(connection, tx, open, pending.ReceivedAt, AlarmStep.Repeat, alarm.Device, $"{alarm.Id} x{Math.Max(1, alarm.Count)}");
+            var openStage = (string)Scalar(connection, tx, "SELECT stage FROM alarms WHERE id = $id;", open)!;
+            return new AlarmStoreResult(AlarmOutcome.Folded, open, alarm.Id, openStage, isTest);
+        }
+
+        using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = tx;
+            insert.CommandText = """
+                INSERT INTO alarms(id, device_id, school_id, kind, zone, boot, seq, restore, is_test, count, detail, device_ts, raised_at, received_at, stage, status, resolved_at, resolved_by)
+                VALUES ($id, $d, $s, $k, $zone, $boot, $seq, $restore, $test, $count, $detail, $dts, $raised, $at, 'received', $status, $resolvedAt, $resolvedBy);
+                """;
+            insert.Parameters.AddWithValue("$id", alarm.Id);
+            insert.Parameters.AddWithValue("$d", alarm.Device);
+            insert.Parameters.AddWithValue("$s", pending.SchoolId);
+            insert.Parameters.AddWithValue("$k", alarm.Kind);
+            insert.Parameters.AddWithValue("$zone", alarm.Zone);
+            insert.Parameters.AddWithValue("$boot", alarm.BootCount);
+            insert.Parameters.AddWithValue("$seq", alarm.Sequence);
+            insert.Parameters.AddWithValue("$restore", alarm.Restore ? 1 : 0);
+            insert.Parameters.AddWithValue("$test", isTest ? 1 : 0);
+            insert.Parameters.AddWithValue("$count", Math.Max(1, alarm.Count));
+            insert.Parameters.AddWithValue("$detail", (object?)alarm.Detail ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$dts", alarm.Timestamp == DateTime.MinValue ? DBNull.Value : StoredTime.Format(new DateTimeOffset(DateTime.SpecifyKind(alarm.Timestamp, DateTimeKind.Utc))));
+            insert.Parameters.AddWithValue("$raised", StoredTime.Format(pending.RaisedAt));
+            insert.Parameters.AddWithValue("$at", at);
+            // A restore says the condition cleared; it is forwarded, and needs no one to resolve it.
+            insert.Parameters.AddWithValue("$status", alarm.Restore ? AlarmStatus.Resolved : AlarmStatus.Open);
+            insert.Parameters.AddWithValue("$resolvedAt", alarm.Restore ? at : DBNull.Value);
+            insert.Parameters.AddWithValue("$resolvedBy", alarm.Restore ? alarm.Device : DBNull.Value);
+            insert.ExecuteNonQuery();
+        }
+
+        InsertStep(connection, tx, alarm.Id, pending.RaisedAt, AlarmStep.Raised, alarm.Device, alarm.Detail);
+        InsertStep(connection, tx, alarm.Id, pending.ReceivedAt, AlarmStep.Received, "server", null);
+        if (alarm.Restore && open is not null)
+        {
+            InsertStep(connection, tx, open, pending.ReceivedAt, AlarmStep.Restored, alarm.Device, alarm.Id);
+        }
+
+        ForwardingQueue.Enqueue(connection, tx, new ForwardRequest(
+            alarm.Id, pending.SchoolId, alarm.Device, alarm.Kind, alarm.Zone, alarm.Restore, isTest, pending.RaisedAt, alarm.Detail));
+        return new AlarmStoreResult(AlarmOutcome.New, alarm.Id, alarm.Id, AckStage.Received, isTest);
+    }
+
+    private static List<AlarmView> Query(SqliteConnection connection, string where, Action<SqliteParameterCollection> parameters, int limit)
+    {
+        var alarms = new List<AlarmView>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"""
+                SELECT a.id, a.device_id, a.school_id, a.kind, a.zone, a.restore, a.is_test, a.count, a.detail, a.device_ts, a.raised_at, a.received_at,
+                       a.stage, a.status, a.last_repeat_at, a.forwarded_at, a.police_ack_at, a.operator_ack_at, a.operator_ack_by, a.resolved_at, a.resolved_by
+                FROM alarms a {where}
+                ORDER BY a.status = 'open' DESC, a.kind IN ('panic','duress','silent_panic') AND a.status = 'open' DESC, a.received_at DESC
+                LIMIT $limit;
+                """;
+            parameters(command.Parameters);
+            command.Parameters.AddWithValue("$limit", limit);
+            using var r = command.ExecuteReader();
+            while (r.Read())
+            {
+                var kind = r.GetString(3);
+                alarms.Add(new AlarmView(
+                    r.GetString(0), r.GetString(1), r.GetString(2), kind, r.GetInt32(4), r.GetInt32(5) == 1, r.GetInt32(6) == 1,
+                    AlarmKind.IsLifeSafety(kind), r.GetInt32(7), r.IsDBNull(8) ? null : r.GetString(8), StoredTime.ParseOrNull(r.GetValue(9)),
+                    StoredTime.Parse(r.GetString(10)), StoredTime.Parse(r.GetString(11)), r.GetString(12), r.GetString(13),
+                    StoredTime.ParseOrNull(r.GetValue(14)), StoredTime.ParseOrNull(r.GetValue(15)), StoredTime.ParseOrNull(r.GetValue(16)),
+                    StoredTime.ParseOrNull(r.GetValue(17)), r.IsDBNull(18) ? null : r.GetString(18), StoredTime.ParseOrNull(r.GetValue(19)),
+                    r.IsDBNull(20) ? null : r.GetString(20), []));
+            }
+        }
+
+        for (var i = 0; i < alarms.Count; i++)
+        {
+            alarms[i] = alarms[i] with { Steps = Steps(connection, alarms[i].Id) };
+        }
+
+        return alarms;
+    }
+
+    private static List<AlarmStepView> Steps(SqliteConnection connection, string alarmId)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT at, step, actor, detail FROM alarm_steps WHERE alarm_id = $id ORDER BY id;";
+        command.Parameters.AddWithValue("$id", alarmId);
+        using var r = command.ExecuteReader();
+        var steps = new List<AlarmStepView>();
+        while (r.Read())
+        {
+            steps.Add(new AlarmStepView(StoredTime.Parse(r.GetString(0)), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3)));
+        }
+
+        return steps;
+    }
+
+    private static void InsertStep(SqliteConnection connection, SqliteTransaction tx, string alarmId, DateTimeOffset at, string step, string actor, string? detail)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = "INSERT INTO alarm_steps(alarm_id, at, step, actor, detail) VALUES ($id, $at, $step, $actor, $detail);";
+        command.Parameters.AddWithValue("$id", alarmId);
+        command.Parameters.AddWithValue("$at", StoredTime.Format(at));
+        command.Parameters.AddWithValue("$step", step);
+        command.Parameters.AddWithValue("$actor", actor);
+        command.Parameters.AddWithValue("$detail", (object?)detail ?? DBNull.Value);
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, SqliteTransaction tx, string sql, string id)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$id", id);
+        return command.ExecuteScalar();
+    }
+
+    private static (string, string, string)? Scalar3(SqliteConnection connection, SqliteTransaction tx, string sql, string id)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$id", id);
+        using var r = command.ExecuteReader();
+        return r.Read() ? (r.GetString(0), r.GetString(1), r.GetString(2)) : null;
+    }
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction tx, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private sealed record PendingAlarm(Alarm Alarm, string SchoolId, DateTimeOffset RaisedAt, DateTimeOffset ReceivedAt)
+    {
+        public TaskCompletionSource<AlarmStoreResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,55 @@
+using Gate.Server.Devices;
+using Gate.Server.Events;
+using Gate.Server.Mqtt;
+using Gate.Server.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Gate.Server.Health;
+
+public sealed record HealthReport(string Status, string Database, string BrokerMode, int? MqttPort, bool BrokerReady, int Devices, long RejectedMessages, int LiveSubscribers);
+
+public static class HealthApi
+{
+    /// <summary>GET /health: anonymous, for load balancers and monitoring; 503 when the database or broker is not usable.</summary>
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", Results<Ok<HealthReport>, JsonHttpResult<HealthReport>> (
+                GateDatabase database, IOptions<MqttOptions> mqtt, IServiceProvider services, DeviceRegistry registry, IngestCounters counters, ChangeFeed feed) =>
+            {
+                var databaseOk = true;
+                try
+                {
+                    using var connection = database.Open();
+                    using var command = connection.CreateCommand();
+                    command.CommandText = "SELECT 1;";
+                    command.ExecuteScalar();
+                }
+                catch (Exception)
+                {
+                    databaseOk = false;
+                }
+
+                int? port = null;
+                bool brokerReady;
+                if (mqtt.Value.IsEmbedded)
+                {
+                    var broker = services.GetRequiredService<EmbeddedBroker>();
+                    port = broker.Port;
+                    brokerReady = broker.Port != 0;
+                }
+                else
+                {
+                    brokerReady = services.GetRequiredService<ExternalBroker>().IsConnected;
+                }
+
+                var healthy = databaseOk && brokerReady;
+                var report = new HealthReport(healthy ? "ok" : "degraded", databaseOk ? "ok" : "failing", mqtt.Value.IsEmbedded ? "embedded" : "external",
+                    port, brokerReady, registry.Count, counters.TotalRejected, feed.SubscriberCount);
+                return healthy ? TypedResults.Ok(report) : TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);
+            })
+            .WithTags("Health")
+            .AllowAnonymous();
+        return app;
+    }
+}

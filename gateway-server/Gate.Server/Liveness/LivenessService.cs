@@ -1,0 +1,71 @@
+using Gate.Server.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Gate.Server.Liveness;
+
+/// <summary>Runs the liveness clock and writes changed liveness in batches. Timers run on TimeProvider (tests fake it).</summary>
+public sealed class LivenessService(LivenessTracker tracker, GateDatabase database, TimeProvider time, IOptions<LivenessOptions> options, ILogger<LivenessService> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.CheckPeriodMs), time);
+        var persistEvery = TimeSpan.FromSeconds(options.Value.PersistPeriodSeconds);
+        var lastPersist = time.GetUtcNow();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    tracker.Check();
+                    if (time.GetUtcNow() - lastPersist >= persistEvery)
+                    {
+                        lastPersist = time.GetUtcNow();
+                        tracker.Persist(database);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    logger.LogError(ex, "Liveness check failed; retrying on the next tick");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            tracker.Persist(database);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Could not write liveness at shutdown");
+        }
+    }
+}
+
+public static class LivenessExtensions
+{
+    public static IServiceCollection AddLiveness(this IServiceCollection services)
+    {
+        services.AddOptions<LivenessOptions>()
+            .BindConfiguration(LivenessOptions.Section)
+            .Validate(o => o.LateAfterIntervals >= 1, "Liveness:LateAfterIntervals must be at least 1 (one missed heartbeat).")
+            .Validate(o => o.OfflineAfterIntervals > o.LateAfterIntervals, "Liveness:OfflineAfterIntervals must be greater than Liveness:LateAfterIntervals.")
+            .Validate(o => o.CheckPeriodMs is >= 50 and <= 60_000, "Liveness:CheckPeriodMs must be between 50 and 60000.")
+            .Validate(o => o.PersistPeriodSeconds is >= 1 and <= 3600, "Liveness:PersistPeriodSeconds must be between 1 and 3600.")
+            .Validate(o => o.FlapTransitions >= 2 && o.FlapWindowSeconds >= 1 && o.FlapQuietSeconds >= 1, "Liveness:FlapTransitions must be at least 2 and the flap windows positive.")
+            .Validate(o => o.MarksKept is >= 1 and <= 1000, "Liveness:MarksKept must be between 1 and 1000.")
+            .Validate(o => o.MaxClockSkewSeconds >= 1 && o.StaleWillWindowSeconds >= 0, "Liveness:MaxClockSkewSeconds must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<LivenessTracker>();
+        services.AddHostedService<LivenessService>();
+        return services;
+    }
+}

@@ -1,0 +1,434 @@
+using System.Collections.Concurrent;
+using Gate.Contracts;
+using Gate.Server.Devices;
+using Gate.Server.Events;
+using Gate.Server.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Gate.Server.Liveness;
+
+/// <summary>
+/// Which devices are alive, in memory (a heartbeat is a dictionary lookup and a few field writes under one device's
+/// lock), written to SQLite in batches by <see cref="LivenessService"/>. Every change of state is an event, except while
+/// a device is flapping: then one "flapping" event stands for all of them until it calms down.
+/// </summary>
+public sealed class LivenessTracker
+{
+    private readonly ConcurrentDictionary<string, DeviceLiveness> _devices = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly EventLog _events;
+    private readonly LivenessOptions _options;
+    private readonly DateTimeOffset _startedAt;
+
+    public LivenessTracker(DeviceRegistry registry, GateDatabase database, TimeProvider time, EventLog events, IOptions<LivenessOptions> options)
+    {
+        _time = time;
+        _events = events;
+        _options = options.Value;
+        _startedAt = time.GetUtcNow();
+        Restore(registry, database);
+        registry.DeviceChanged += device => GetOrAdd(device.Id, device.SchoolId, device.HeartbeatIntervalSeconds);
+    }
+
+    public LivenessOptions Options => _options;
+
+    public LivenessSnapshot? Find(string deviceId) => _devices.TryGetValue(deviceId, out var d) ? d.Snapshot() : null;
+
+    public IEnumerable<LivenessSnapshot> All() => _devices.Values.Select(d => d.Snapshot());
+
+    public void OnHeartbeat(string deviceId, string schoolId, Heartbeat heartbeat, double? clockSkewSeconds)
+    {
+        var now = _time.GetUtcNow();
+        var device = GetOrAdd(deviceId, schoolId, heartbeat.IntervalSeconds);
+        LivenessTransition? transition;
+        lock (device)
+        {
+            device.IntervalSeconds = heartbeat.IntervalSeconds;
+            var gap = device.LastSequence is { } last && (heartbeat.Sequence != last + 1 || heartbeat.BootCount != device.Telemetry.BootCount);
+            device.LastSequence = heartbeat.Sequence;
+            device.AddMark(new HeartbeatMark(now, heartbeat.Sequence, gap), _options.MarksKept);
+            device.Telemetry = new DeviceTelemetry(
+                heartbeat.Firmware, heartbeat.BootCount, heartbeat.ResetReason, heartbeat.Rssi, heartbeat.Mains, heartbeat.BatteryMillivolts,
+                heartbeat.OutboxDepth, heartbeat.FreeMemory, heartbeat.Drill, heartbeat.Inputs.Panic, heartbeat.Inputs.Duress,
+                heartbeat.Inputs.Tamper, heartbeat.Inputs.Bollard, heartbeat.Inputs.Barrier, clockSkewSeconds);
+            transition = device.Heard(now, LivenessReason.Heartbeat);
+        }
+
+        Publish(device, transition);
+    }
+
+    /// <summary>The device's retained position report (state topic) updates what the page shows.</summary>
+    public void OnPosition(string deviceId, string schoolId, string bollard, string barrier)
+    {
+        var device = GetOrAdd(deviceId, schoolId, null);
+        lock (device)
+        {
+            device.Telemetry = device.Telemetry with { Bollard = bollard, Barrier = barrier };
+            device.Dirty = true;
+        }
+    }
+
+    /// <summary>Embedded broker: a connection was accepted. <paramref name="connectionKey"/> tells connections apart.</summary>
+    public void OnConnected(string deviceId, string schoolId, string connectionKey)
+    {
+        var now = _time.GetUtcNow();
+        var device = GetOrAdd(deviceId, schoolId, null);
+        LivenessTransition? transition;
+        lock (device)
+        {
+            device.ConnectionKey = connectionKey;
+            device.Connected = true;
+            transition = device.Heard(now, LivenessReason.Connected);
+        }
+
+        Publish(device, transition);
+    }
+
+    /// <summary>
+    /// Embedded broker: a connection ended. A takeover, or the end of a connection older than the current one, says
+    /// nothing about the device (it is already back), so it changes nothing.
+    /// </summary>
+    public void OnDisconnected(string deviceId, string connectionKey, bool clean, bool takeover)
+    {
+        if (!_devices.TryGetValue(deviceId, out var device))
+        {
+            return;
+        }
+
+        LivenessTransition? transition = null;
+        lock (device)
+        {
+            if (takeover || device.ConnectionKey != connectionKey)
+            {
+                return;
+            }
+
+            device.Connected = false;
+            transition = device.Become(LivenessState.Offline, clean ? LivenessReason.CleanDisconnect : LivenessReason.LastWill, _time.GetUtcNow());
+        }
+
+        Publish(device, transition);
+    }
+
+    /// <summary>The availability topic: "online" on every (re)connect, "offline" as the last will.</summary>
+    public void OnStatus(string deviceId, string schoolId, bool online, bool embeddedBroker)
+    {
+        var now = _time.GetUtcNow();
+        var device = GetOrAdd(deviceId, schoolId, null);
+        LivenessTransition? transition;
+        lock (device)
+        {
+            if (online)
+            {
+                device.LastOnlineStatusAt = now;
+                transition = device.Heard(now, LivenessReason.StatusOnline);
+            }
+            else if (embeddedBroker ? device.Connected : IsStaleWill(device, now))
+            {
+                // A will from a connection the device has already replaced: it is alive, say nothing.
+                return;
+            }
+            else
+            {
+                device.Connected = false;
+                transition = device.Become(LivenessState.Offline, LivenessReason.LastWill, now);
+            }
+        }
+
+        Publish(device, transition);
+    }
+
+    public void OnCredentialRevoked(string deviceId)
+    {
+        if (!_devices.TryGetValue(deviceId, out var device))
+        {
+            return;
+        }
+
+        LivenessTransition? transition;
+        lock (device)
+        {
+            device.Connected = false;
+            transition = device.Become(LivenessState.Offline, LivenessReason.CredentialRevoked, _time.GetUtcNow());
+        }
+
+        Publish(device, transition);
+    }
+
+    /// <summary>The liveness clock: late after one missed heartbeat, offline after several; flapping ends when calm.</summary>
+    public void Check()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var device in _devices.Values)
+        {
+            LivenessTransition? transition = null;
+            bool calmed = false;
+            lock (device)
+            {
+                if (device.Flapping && device.LastTransitionAt is { } lastChange && now - lastChange >= TimeSpan.FromSeconds(_options.FlapQuietSeconds))
+                {
+                    device.Flapping = false;
+                    device.Transitions.Clear();
+                    calmed = true;
+                }
+
+                if (device.State is LivenessState.Online or LivenessState.Late or LivenessState.Unknown)
+                {
+                    var reference = device.State == LivenessState.Unknown
+                        ? Max(device.LastSeen, _startedAt)
+                        : device.LastSeen ?? _startedAt;
+                    var interval = TimeSpan.FromSeconds(device.IntervalSeconds);
+                    var elapsed = now - reference;
+                    if (elapsed >= interval * _options.OfflineAfterIntervals)
+                    {
+                        transition = device.Become(LivenessState.Offline, LivenessReason.MissedHeartbeats, now);
+                    }
+                    else if (device.State != LivenessState.Late
+                        && elapsed >= interval * (device.State == LivenessState.Unknown ? 1 : _options.LateAfterIntervals))
+                    {
+                        transition = device.Become(LivenessState.Late, LivenessReason.MissedHeartbeats, now);
+                    }
+                }
+            }
+
+            if (calmed)
+            {
+                var snapshot = device.Snapshot();
+                _events.Record("device_flap_ended", device.DeviceId, device.SchoolId, "server", $"calm again, {snapshot.State}", snapshot);
+            }
+
+            Publish(device, transition);
+        }
+    }
+
+    /// <summary>Writes every device whose liveness changed since the last call, in one transaction.</summary>
+    public int Persist(GateDatabase database)
+    {
+        var dirty = new List<LivenessSnapshot>();
+        foreach (var device in _devices.Values)
+        {
+            lock (device)
+            {
+                if (device.Dirty)
+                {
+                    device.Dirty = false;
+                    dirty.Add(device.Snapshot());
+                }
+            }
+        }
+
+        if (dirty.Count == 0)
+        {
+            return 0;
+        }
+
+        using var connection = database.Open();
+        using var tx = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = """
+            INSERT INTO device_liveness(device_id, state, reason, since, last_seen, interval_s, firmware, boot, rssi, mains, batt_mv, outbox, drill, bollard, barrier, updated_at)
+            SELECT $d, $state, $reason, $since, $seen, $interval, $fw, $boot, $rssi, $mains, $batt, $outbox, $drill, $bollard, $barrier, $now
+            WHERE EXISTS (SELECT 1 FROM devices WHERE id = $d)
+            ON CONFLICT(device_id) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since,
+                last_seen = excluded.last_seen, interval_s = excluded.interval_s, firmware = excluded.firmware, boot = excluded.boot,
+                rssi = excluded.rssi, mains = excluded.mains, batt_mv = excluded.batt_mv, outbox = excluded.outbox, drill = excluded.drill,
+                bollard = excluded.bollard, barrier = excluded.barrier, updated_at = excluded.updated_at;
+            """;
+        var names = new[] { "$d", "$state", "$reason", "$since", "$seen", "$interval", "$fw", "$boot", "$rssi", "$mains", "$batt", "$outbox", "$drill", "$bollard", "$barrier", "$now" };
+        var p = names.ToDictionary(n => n, n => command.Parameters.Add(n, Microsoft.Data.Sqlite.SqliteType.Text));
+        var nowText = StoredTime.Format(_time.GetUtcNow());
+        foreach (var s in dirty)
+        {
+            var t = s.Telemetry;
+            p["$d"].Value = s.DeviceId;
+            p["$state"].Value = s.State;
+            p["$reason"].Value = (object?)s.Reason ?? DBNull.Value;
+            p["$since"].Value = (object?)StoredTime.Format(s.Since) ?? DBNull.Value;
+            p["$seen"].Value = (object?)StoredTime.Format(s.LastSeen) ?? DBNull.Value;
+            p["$interval"].Value = s.IntervalSeconds;
+            p["$fw"].Value = (object?)t.Firmware ?? DBNull.Value;
+            p["$boot"].Value = (object?)t.BootCount ?? DBNull.Value;
+            p["$rssi"].Value = (object?)t.Rssi ?? DBNull.Value;
+            p["$mains"].Value = t.Mains is { } m ? (m ? 1 : 0) : DBNull.Value;
+            p["$batt"].Value = (object?)t.BatteryMillivolts ?? DBNull.Value;
+            p["$outbox"].Value = (object?)t.OutboxDepth ?? DBNull.Value;
+            p["$drill"].Value = t.Drill is { } dr ? (dr ? 1 : 0) : DBNull.Value;
+            p["$bollard"].Value = (object?)t.Bollard ?? DBNull.Value;
+            p["$barrier"].Value = (object?)t.Barrier ?? DBNull.Value;
+            p["$now"].Value = nowText;
+            command.ExecuteNonQuery();
+        }
+
+        tx.Commit();
+        return dirty.Count;
+    }
+
+    private bool IsStaleWill(DeviceLiveness device, DateTimeOffset now) =>
+        device.LastOnlineStatusAt is { } online && now - online < TimeSpan.FromSeconds(_options.StaleWillWindowSeconds);
+
+    private DeviceLiveness GetOrAdd(string deviceId, string schoolId, int? intervalSeconds) =>
+        _devices.GetOrAdd(deviceId, id => new DeviceLiveness(id, schoolId, intervalSeconds ?? Limits.DefaultHeartbeatSeconds));
+
+    private void Publish(DeviceLiveness device, LivenessTransition? transition)
+    {
+        if (transition is null)
+        {
+            return;
+        }
+
+        bool startedFlapping;
+        bool flapping;
+        lock (device)
+        {
+            startedFlapping = device.NoteTransition(transition, _options);
+            flapping = device.Flapping;
+        }
+
+        var snapshot = device.Snapshot();
+        if (startedFlapping)
+        {
+            _events.Record("device_flapping", transition.DeviceId, transition.SchoolId, "server",
+                $"{_options.FlapTransitions} changes within {_options.FlapWindowSeconds}s; further changes are not announced until it is calm", snapshot);
+        }
+        else if (!flapping)
+        {
+            _events.Record("liveness", transition.DeviceId, transition.SchoolId, "server",
+                $"{transition.From} -> {transition.To} ({transition.Reason})", snapshot);
+        }
+    }
+
+    private void Restore(DeviceRegistry registry, GateDatabase database)
+    {
+        foreach (var device in registry.All)
+        {
+            _devices[device.Id] = new DeviceLiveness(device.Id, device.SchoolId, device.HeartbeatIntervalSeconds);
+        }
+
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT device_id, state, reason, since, last_seen, interval_s, firmware, boot, rssi, mains, batt_mv, outbox, drill, bollard, barrier FROM device_liveness;";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            if (!_devices.TryGetValue(reader.GetString(0), out var device))
+            {
+                continue;
+            }
+
+            var state = reader.GetString(1);
+            device.LastSeen = StoredTime.ParseOrNull(reader.GetValue(4));
+            device.IntervalSeconds = reader.IsDBNull(5) ? device.IntervalSeconds : reader.GetInt32(5);
+            device.Telemetry = new DeviceTelemetry(
+                reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetInt32(7), null,
+                reader.IsDBNull(8) ? null : reader.GetInt32(8), reader.IsDBNull(9) ? null : reader.GetInt32(9) == 1,
+                reader.IsDBNull(10) ? null : reader.GetInt32(10), reader.IsDBNull(11) ? null : reader.GetInt32(11), null,
+                reader.IsDBNull(12) ? null : reader.GetInt32(12) == 1, null, null, null,
+                reader.IsDBNull(13) ? null : reader.GetString(13), reader.IsDBNull(14) ? null : reader.GetString(14), null);
+
+            // Honest after a restart: what was offline stays offline (nothing new was heard), what was alive is unknown
+            // until it is heard from again; the clock marks it late after one interval of silence.
+            if (state == LivenessState.Offline || state == LivenessState.NeverSeen)
+            {
+                device.State = state;
+                device.Reason = reader.IsDBNull(2) ? null : reader.GetString(2);
+                device.Since = StoredTime.ParseOrNull(reader.GetValue(3));
+            }
+            else
+            {
+                device.State = LivenessState.Unknown;
+                device.Reason = LivenessReason.ServerRestart;
+                device.Since = _startedAt;
+                device.Dirty = true;
+            }
+        }
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x > b ? x : b;
+
+    /// <summary>One device's mutable liveness; every access holds its lock.</summary>
+    private sealed class DeviceLiveness(string deviceId, string schoolId, int intervalSeconds)
+    {
+        private readonly Queue<HeartbeatMark> _marks = new();
+
+        public string DeviceId { get; } = deviceId;
+        public string SchoolId { get; } = schoolId;
+        public string State { get; set; } = LivenessState.NeverSeen;
+        public string? Reason { get; set; } = LivenessReason.Registered;
+        public DateTimeOffset? Since { get; set; }
+        public DateTimeOffset? LastSeen { get; set; }
+        public DateTimeOffset? LastOnlineStatusAt { get; set; }
+        public DateTimeOffset? LastTransitionAt { get; set; }
+        public int IntervalSeconds { get; set; } = intervalSeconds;
+        public long? LastSequence { get; set; }
+        public string? ConnectionKey { get; set; }
+        public bool Connected { get; set; }
+        public bool Flapping { get; set; }
+        public bool Dirty { get; set; }
+        public Queue<DateTimeOffset> Transitions { get; } = new();
+        public DeviceTelemetry Telemetry { get; set; } = new(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+
+        public void AddMark(HeartbeatMark mark, int keep)
+        {
+            _marks.Enqueue(mark);
+            while (_marks.Count > keep)
+            {
+                _marks.Dequeue();
+            }
+        }
+
+        public LivenessTransition? Heard(DateTimeOffset now, string reason)
+        {
+            LastSeen = now;
+            Dirty = true;
+            return Become(LivenessState.Online, reason, now);
+        }
+
+        public LivenessTransition? Become(string state, string reason, DateTimeOffset now)
+        {
+            if (State == state)
+            {
+                return null;
+            }
+
+            var transition = new LivenessTransition(DeviceId, SchoolId, State, state, reason, now);
+            State = state;
+            Reason = reason;
+            Since = now;
+            Dirty = true;
+            return transition;
+        }
+
+        /// <summary>Counts online/offline swings; returns true when this one makes the device flapping.</summary>
+        public bool NoteTransition(LivenessTransition transition, LivenessOptions o)
+        {
+            LastTransitionAt = transition.At;
+            if (transition.To != LivenessState.Offline && transition.From != LivenessState.Offline)
+            {
+                return false;
+            }
+
+            Transitions.Enqueue(transition.At);
+            while (Transitions.Count > 0 && transition.At - Transitions.Peek() > TimeSpan.FromSeconds(o.FlapWindowSeconds))
+            {
+                Transitions.Dequeue();
+            }
+
+            if (!Flapping && Transitions.Count >= o.FlapTransitions)
+            {
+                Flapping = true;
+                return true;
+            }
+
+            return false;
+        }
+
+        public LivenessSnapshot Snapshot()
+        {
+            lock (this)
+            {
+                return new LivenessSnapshot(DeviceId, SchoolId, State, Reason, Since, LastSeen, IntervalSeconds, Connected, Flapping, Telemetry, _marks.ToArray());
+            }
+        }
+    }
+}

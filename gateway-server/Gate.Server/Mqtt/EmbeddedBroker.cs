@@ -1,0 +1,243 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Gate.Contracts;
+using Gate.Server.Alarms;
+using Gate.Server.Devices;
+using Gate.Server.Liveness;
+using Gate.Server.Security;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+
+namespace Gate.Server.Mqtt;
+
+/// <summary>
+/// The MQTTnet broker inside the server (default): devices connect here, and their messages are handled in the
+/// publish interceptor, before the broker acknowledges them, so an alarm's PUBACK also means "stored".
+/// One place wires every broker event.
+/// </summary>
+public sealed class EmbeddedBroker(
+    IOptions<MqttOptions> options,
+    DeviceRegistry registry,
+    IServiceProvider services,
+    LivenessTracker liveness,
+    IngestCounters counters,
+    ILogger<EmbeddedBroker> logger) : IHostedService, IDeviceLink, IAsyncDisposable
+{
+    /// <summary>Sender id of messages the server itself injects; '$' cannot appear in a device id.</summary>
+    private const string ServerSender = "$gate-server";
+    private MqttServer? _server;
+
+    public bool IsEmbedded => true;
+
+    /// <summary>The plain MQTT port actually listened on (differs from configuration when it was 0).</summary>
+    public int Port { get; private set; }
+
+    public int? TlsPort { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value.Embedded;
+        Port = o.Port == 0 ? FreePort() : o.Port;
+        var builder = new MqttServerFactory().CreateServerOptionsBuilder()
+            .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(o.BindAddress))
+            .WithPersistentSessions(true) // clean session off on the devices: acks and commands wait for them
+            .WithMaxPendingMessagesPerClient(o.MaxPendingMessagesPerClient)
+            // MQTTnet's default drops the OLDEST queued message; an old ack matters as much as a new one, and the
+            // new one is re-sent (device re-sends its alarm; stages are replayed on reconnect), so drop new and count.
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropNewMessage);
+        builder = o.PlainEnabled ? builder.WithDefaultEndpoint().WithDefaultEndpointPort(Port) : builder.WithoutDefaultEndpoint();
+        if (!string.IsNullOrEmpty(o.TlsCertificatePath))
+        {
+            var certificate = X509CertificateLoader.LoadPkcs12FromFile(o.TlsCertificatePath, o.TlsCertificatePassword);
+            TlsPort = o.TlsPort == 0 ? FreePort() : o.TlsPort;
+            builder = builder.WithEncryptedEndpoint().WithEncryptedEndpointPort(TlsPort.Value).WithEncryptionCertificate(certificate)
+                .WithEncryptionSslProtocol(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13);
+        }
+
+        var server = new MqttServerFactory().CreateMqttServer(builder.Build());
+        server.ValidatingConnectionAsync += ValidateConnectionAsync;
+        server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        server.InterceptingPublishAsync += InterceptPublishAsync;
+        server.ClientConnectedAsync += ClientConnectedAsync;
+        server.ClientDisconnectedAsync += ClientDisconnectedAsync;
+        server.ApplicationMessageEnqueuedOrDroppedAsync += MessageEnqueuedOrDroppedAsync;
+        await server.StartAsync();
+        _server = server;
+        logger.LogInformation("Embedded MQTT broker listening on {Address}:{Port}{Tls}", o.BindAddress, Port,
+            TlsPort is { } tls ? $" and TLS {tls}" : "");
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is { IsStarted: true } server)
+        {
+            await server.StopAsync(new MqttServerStopOptions());
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _server?.Dispose();
+        await Task.CompletedTask;
+    }
+
+    public async Task PublishToDeviceAsync(string schoolId, string deviceId, string channel, byte[] payload, CancellationToken cancellationToken)
+    {
+        var server = _server ?? throw new InvalidOperationException("the embedded broker is not running");
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(Topics.For(schoolId, deviceId, channel))
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(false)
+            .Build();
+        await server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = ServerSender }, cancellationToken);
+    }
+
+    public async Task DisconnectDeviceAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        if (_server is { } server)
+        {
+            try
+            {
+                await server.DisconnectClientAsync(deviceId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized });
+            }
+            catch (Exception ex)
+            {
+                logger.LogDebug(ex, "Device {Device} was not connected", deviceId);
+            }
+        }
+    }
+
+    private Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
+    {
+        string? refusal = null;
+        var device = Identifier.IsValid(e.ClientId) ? registry.Find(e.ClientId) : null;
+        if (device is null)
+        {
+            refusal = "unknown_device";
+            e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+        }
+        else if (e.UserName != e.ClientId)
+        {
+            refusal = "username_mismatch";
+            e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+        }
+        else if (device.CredentialRevokedAt is not null)
+        {
+            refusal = "credential_revoked";
+            e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
+        }
+        else if (!SecretHasher.VerifyDeviceSecret(e.Password, device.CredentialHash))
+        {
+            refusal = "bad_credential";
+            e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+        }
+
+        if (refusal is not null)
+        {
+            counters.Rejected("connect:" + refusal, e.ClientId, null, e.RemoteEndPoint?.ToString());
+        }
+        else
+        {
+            e.ReasonCode = MqttConnectReasonCode.Success;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
+    {
+        var filter = e.TopicFilter.Topic;
+        var allowed = Topics.TryParse(filter, out _, out var device, out var channel)
+            && device == e.ClientId
+            && Topics.IsDeviceSubscribeChannel(channel)
+            && registry.Find(device) is { } record
+            && filter == Topics.For(record.SchoolId, device, channel);
+        if (!allowed)
+        {
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            counters.Rejected("acl_subscribe", e.ClientId, filter);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
+    {
+        if (e.ClientId == ServerSender)
+        {
+            return;
+        }
+
+        var message = e.ApplicationMessage;
+        var router = services.GetRequiredService<DeviceMessageRouter>();
+        var payload = message.Payload.IsSingleSegment ? message.Payload.First : message.Payload.ToArray();
+        var result = await router.HandleAsync(message.Topic, payload, e.ClientId, message.Retain, e.CancellationToken);
+
+        // Nobody else subscribes to device topics; only retained availability/position is kept in the broker.
+        e.ProcessPublish = result.Ok && message.Retain;
+        if (!result.Ok)
+        {
+            e.Response.ReasonCode = result.Reason is "foreign_topic" or "not_publish_channel" or "bad_topic" or "wrong_school"
+                ? MqttPubAckReasonCode.NotAuthorized
+                : result.Retry ? MqttPubAckReasonCode.ImplementationSpecificError : MqttPubAckReasonCode.PayloadFormatInvalid;
+            e.Response.ReasonString = result.Reason;
+        }
+    }
+
+    private Task ClientConnectedAsync(ClientConnectedEventArgs e)
+    {
+        if (registry.Find(e.ClientId) is not { } device)
+        {
+            return Task.CompletedTask;
+        }
+
+        liveness.OnConnected(device.Id, device.SchoolId, ConnectionKey(e.RemoteEndPoint));
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await services.GetRequiredService<AlarmService>().ReplayAcksAsync(device.SchoolId, device.Id, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Could not replay alarm acks to {Device}", device.Id);
+            }
+        });
+        return Task.CompletedTask;
+    }
+
+    private Task ClientDisconnectedAsync(ClientDisconnectedEventArgs e)
+    {
+        liveness.OnDisconnected(e.ClientId, ConnectionKey(e.RemoteEndPoint),
+            clean: e.DisconnectType == MqttClientDisconnectType.Clean,
+            takeover: e.DisconnectType == MqttClientDisconnectType.Takeover);
+        return Task.CompletedTask;
+    }
+
+    private Task MessageEnqueuedOrDroppedAsync(ApplicationMessageEnqueuedEventArgs e)
+    {
+        if (e.IsDropped)
+        {
+            counters.Rejected("outbound_dropped", e.ReceiverClientId, e.ApplicationMessage.Topic, "device queue full");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static string ConnectionKey(EndPoint? endpoint) => endpoint?.ToString() ?? "";
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}

@@ -1,0 +1,143 @@
+using System.Buffers;
+using Gate.Contracts;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace Gate.Server.Mqtt;
+
+/// <summary>
+/// The server as a client of an external broker (Mosquitto, EMQX ...), which then enforces device credentials and ACLs
+/// (see docs/operations.md for generating them from the registry). Persistent session and QoS 1 subscriptions, so
+/// alarms published while the server is down wait in the broker; a message is acknowledged to the broker only after
+/// it was handled (an alarm: stored). With a shared-subscription group, several instances split the load.
+/// </summary>
+public sealed class ExternalBroker(IOptions<MqttOptions> options, IServiceProvider services, ILogger<ExternalBroker> logger)
+    : BackgroundService, IDeviceLink
+{
+    private static readonly string[] Channels = [Topics.Status, Topics.Heartbeat, Topics.Alarm, Topics.State, Topics.Result];
+    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool IsEmbedded => false;
+
+    public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Completes once the first connection and subscriptions are in place (tests wait on it).</summary>
+    public Task Connected => _firstConnect.Task;
+
+    public async Task PublishToDeviceAsync(string schoolId, string deviceId, string channel, byte[] payload, CancellationToken cancellationToken)
+    {
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(Topics.For(schoolId, deviceId, channel))
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        var result = await _client.PublishAsync(message, cancellationToken);
+        if (!result.IsSuccess)
+        {
+            throw new InvalidOperationException($"broker refused publish to {message.Topic}: {result.ReasonCode}");
+        }
+    }
+
+    public Task DisconnectDeviceAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        logger.LogWarning("Device {Device} revoked: regenerate the broker's password file so the external broker refuses it", deviceId);
+        return Task.CompletedTask;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value.External;
+        var router = services.GetRequiredService<DeviceMessageRouter>();
+        _client.ApplicationMessageReceivedAsync += async e =>
+        {
+            // Acknowledge to the broker only after handling: an alarm the server could not store is redelivered.
+            e.AutoAcknowledge = false;
+            var message = e.ApplicationMessage;
+            var result = await router.HandleAsync(message.Topic, message.Payload.ToArray(), null, message.Retain, stoppingToken);
+            if (!result.Retry)
+            {
+                await e.AcknowledgeAsync(stoppingToken);
+            }
+        };
+
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(o.Host, o.Port)
+            .WithClientId(o.ClientId)
+            .WithProtocolVersion(MqttProtocolVersion.V311)
+            .WithCleanSession(false)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(o.KeepAliveSeconds))
+            .WithTimeout(TimeSpan.FromSeconds(10));
+        if (!string.IsNullOrEmpty(o.Username))
+        {
+            builder = builder.WithCredentials(o.Username, o.Password);
+        }
+
+        if (o.UseTls)
+        {
+            builder = builder.WithTlsOptions(t => t.UseTls());
+        }
+
+        var clientOptions = builder.Build();
+        var delay = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (!_client.IsConnected)
+            {
+                try
+                {
+                    var connected = await _client.ConnectAsync(clientOptions, stoppingToken);
+                    if (connected.ResultCode != MqttClientConnectResultCode.Success)
+                    {
+                        throw new InvalidOperationException($"broker refused the connection: {connected.ResultCode}");
+                    }
+
+                    var subscribe = new MqttClientSubscribeOptionsBuilder();
+                    foreach (var channel in Channels)
+                    {
+                        var filter = "gate/v1/+/+/" + channel;
+                        subscribe.WithTopicFilter(string.IsNullOrEmpty(o.SharedGroup) ? filter : $"$share/{o.SharedGroup}/{filter}", MqttQualityOfServiceLevel.AtLeastOnce);
+                    }
+
+                    await _client.SubscribeAsync(subscribe.Build(), stoppingToken);
+                    logger.LogInformation("Connected to the external MQTT broker {Host}:{Port}{Shared}", o.Host, o.Port,
+                        string.IsNullOrEmpty(o.SharedGroup) ? "" : $" (shared group {o.SharedGroup})");
+                    delay = TimeSpan.FromSeconds(1);
+                    _firstConnect.TrySetResult();
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    logger.LogWarning("Cannot reach the external MQTT broker {Host}:{Port} ({Message}); retrying in {Delay}s", o.Host, o.Port, ex.Message, delay.TotalSeconds);
+                    delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, o.MaxReconnectDelaySeconds));
+                }
+            }
+
+            try
+            {
+                // Real time on purpose: reconnecting is not part of the liveness clock that tests fake.
+                await Task.Delay(_client.IsConnected ? TimeSpan.FromSeconds(1) : delay, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_client.IsConnected)
+        {
+            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken);
+        }
+
+        _client.Dispose();
+    }
+}

@@ -1,0 +1,62 @@
+using System.Net;
+using Gate.Server.Alarms;
+using Gate.Server.Commands;
+using Gate.Server.Liveness;
+using Microsoft.Extensions.Options;
+
+namespace Gate.Server.Mqtt;
+
+public static class MqttExtensions
+{
+    /// <summary>The device side: embedded broker or external broker client, the router and one handler per channel.</summary>
+    public static IServiceCollection AddMqttIngest(this IServiceCollection services)
+    {
+        services.AddOptions<MqttOptions>()
+            .BindConfiguration(MqttOptions.Section)
+            .Validate(o => o.IsEmbedded || string.Equals(o.Mode, "external", StringComparison.OrdinalIgnoreCase),
+                "Mqtt:Mode must be \"embedded\" or \"external\".")
+            .Validate(o => !o.IsEmbedded || o.Embedded.Port is >= 0 and <= 65535, "Mqtt:Embedded:Port must be 0-65535 (0 picks a free port).")
+            .Validate(o => !o.IsEmbedded || IPAddress.TryParse(o.Embedded.BindAddress, out _), "Mqtt:Embedded:BindAddress must be an IP address, e.g. 0.0.0.0.")
+            .Validate(o => !o.IsEmbedded || string.IsNullOrEmpty(o.Embedded.TlsCertificatePath) || File.Exists(o.Embedded.TlsCertificatePath),
+                "Mqtt:Embedded:TlsCertificatePath names a file that does not exist.")
+            .Validate(o => !o.IsEmbedded || o.Embedded.PlainEnabled || !string.IsNullOrEmpty(o.Embedded.TlsCertificatePath),
+                "Mqtt:Embedded:PlainEnabled=false needs Mqtt:Embedded:TlsCertificatePath, or devices could not connect at all.")
+            .Validate(o => o.Embedded.MaxPendingMessagesPerClient is >= 10 and <= 1_000_000, "Mqtt:Embedded:MaxPendingMessagesPerClient must be 10-1000000.")
+            .Validate(o => o.IsEmbedded || !string.IsNullOrWhiteSpace(o.External.Host), "Mqtt:External:Host is required when Mqtt:Mode is external.")
+            .Validate(o => o.IsEmbedded || o.External.Port is > 0 and <= 65535, "Mqtt:External:Port must be 1-65535.")
+            .Validate(o => o.IsEmbedded || o.External.ClientId is { Length: > 0 and <= 64 },
+                "Mqtt:External:ClientId is required, at most 64 characters, unique per server instance.")
+            .Validate(o => string.IsNullOrEmpty(o.External.SharedGroup) || !o.External.SharedGroup.AsSpan().ContainsAny("/+#"),
+                "Mqtt:External:SharedGroup must not contain '/', '+' or '#'.")
+            .ValidateOnStart();
+
+        services.AddSingleton<IngestCounters>();
+        services.AddSingleton<DeviceClock>();
+        services.AddSingleton<DeviceMessageRouter>();
+        services.AddSingleton<IDeviceMessageHandler, HeartbeatHandler>();
+        services.AddSingleton<IDeviceMessageHandler, StatusHandler>();
+        services.AddSingleton<IDeviceMessageHandler, StateHandler>();
+        services.AddSingleton<IDeviceMessageHandler>(sp => sp.GetRequiredService<AlarmService>());
+        services.AddSingleton<IDeviceMessageHandler>(sp => sp.GetRequiredService<CommandService>());
+
+        services.AddSingleton<EmbeddedBroker>();
+        services.AddSingleton<ExternalBroker>();
+        services.AddSingleton<IDeviceLink>(sp => sp.GetRequiredService<IOptions<MqttOptions>>().Value.IsEmbedded
+            ? sp.GetRequiredService<EmbeddedBroker>()
+            : sp.GetRequiredService<ExternalBroker>());
+        services.AddHostedService<BrokerHost>();
+        return services;
+    }
+
+    /// <summary>Starts whichever broker side the configuration chose.</summary>
+    private sealed class BrokerHost(IOptions<MqttOptions> options, IServiceProvider services) : IHostedService
+    {
+        private IHostedService Broker => options.Value.IsEmbedded
+            ? services.GetRequiredService<EmbeddedBroker>()
+            : services.GetRequiredService<ExternalBroker>();
+
+        public Task StartAsync(CancellationToken cancellationToken) => Broker.StartAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Broker.StopAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,64 @@
+namespace Gate.Server.Mqtt;
+
+public sealed class MqttOptions
+{
+    public const string Section = "Mqtt";
+
+    /// <summary>"embedded" (default: the server is the broker) or "external" (the server is a client of Mosquitto, EMQX ...).</summary>
+    public string Mode { get; set; } = "embedded";
+
+    public EmbeddedBrokerOptions Embedded { get; set; } = new();
+
+    public ExternalBrokerOptions External { get; set; } = new();
+
+    public bool IsEmbedded => string.Equals(Mode, "embedded", StringComparison.OrdinalIgnoreCase);
+}
+
+public sealed class EmbeddedBrokerOptions
+{
+    /// <summary>Plain MQTT port; 0 picks a free port (tests), readable from <see cref="EmbeddedBroker.Port"/>.</summary>
+    public int Port { get; set; } = 1883;
+
+    /// <summary>Set to false to accept only TLS (when a certificate is configured).</summary>
+    public bool PlainEnabled { get; set; } = true;
+
+    public string BindAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>TLS port, used only when <see cref="TlsCertificatePath"/> is set.</summary>
+    public int TlsPort { get; set; } = 8883;
+
+    /// <summary>PKCS#12 (.pfx) file with the broker's certificate and key; empty: no TLS endpoint.</summary>
+    public string? TlsCertificatePath { get; set; }
+
+    public string? TlsCertificatePassword { get; set; }
+
+    /// <summary>
+    /// Messages queued per device while it is away (acks, commands). MQTTnet's default drops the OLDEST message of a full
+    /// queue; Gate drops the newest instead and counts it, and re-sends alarm acks when the device returns.
+    /// </summary>
+    public int MaxPendingMessagesPerClient { get; set; } = 1000;
+}
+
+public sealed class ExternalBrokerOptions
+{
+    public string Host { get; set; } = "localhost";
+
+    public int Port { get; set; } = 1883;
+
+    public bool UseTls { get; set; }
+
+    /// <summary>Client id of this server instance; with shared subscriptions each instance needs its own.</summary>
+    public string ClientId { get; set; } = "gate-server";
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>Shared-subscription group ("$share/{group}/..."): several server instances split the devices' messages. Empty: plain subscriptions.</summary>
+    public string? SharedGroup { get; set; }
+
+    public int KeepAliveSeconds { get; set; } = 30;
+
+    /// <summary>Longest wait between reconnection attempts.</summary>
+    public int MaxReconnectDelaySeconds { get; set; } = 30;
+}
