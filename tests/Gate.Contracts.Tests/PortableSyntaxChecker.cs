@@ -1,0 +1,369 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Gate.Contracts.Tests;
+
+/// <summary>
+/// Finds C# language features that .NET nanoFramework's stable runtime lacks and that the banned-API analyzer
+/// cannot see because they are syntax, not API: declaring or using generics, nullable value types, tuples,
+/// records, init accessors, async/await, LINQ query syntax, multi-dimensional arrays, dynamic, ranges and
+/// indices, stackalloc, collection expressions, and string interpolation with non-string holes (which needs
+/// DefaultInterpolatedStringHandler and prints enums as numbers on the device).
+/// The sources are compiled together against the net10.0 framework so that the semantic model can tell, say,
+/// an inferred generic method call from an ordinary one.
+/// </summary>
+public static class PortableSyntaxChecker
+{
+    public sealed record Finding(string File, int Line, string Feature, string Text)
+    {
+        public override string ToString() => File + ":" + Line + ": " + Feature + ": " + Text;
+    }
+
+    public static IReadOnlyList<Finding> Check(IEnumerable<(string Path, string Text)> sources)
+    {
+        var options = new CSharpParseOptions(LanguageVersion.Latest);
+        var trees = sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, options, s.Path)).ToList();
+        var compilation = CSharpCompilation.Create(
+            "PortableCheck",
+            trees,
+            FrameworkReferences.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Disable));
+
+        var findings = new List<Finding>();
+        foreach (var tree in trees)
+        {
+            var walker = new Walker(compilation.GetSemanticModel(tree), findings);
+            walker.Visit(tree.GetRoot());
+        }
+
+        return findings.OrderBy(f => f.File, StringComparer.Ordinal).ThenBy(f => f.Line).ToList();
+    }
+
+    public static IReadOnlyList<Finding> CheckFolders(string repoRoot, params string[] folders)
+    {
+        var sources = new List<(string, string)>();
+        foreach (string folder in folders)
+        {
+            string full = Path.Combine(repoRoot, folder);
+            if (!Directory.Exists(full))
+            {
+                continue;
+            }
+
+            foreach (string file in SourceFiles(full))
+            {
+                sources.Add((Path.GetRelativePath(repoRoot, file).Replace('\\', '/'), File.ReadAllText(file)));
+            }
+        }
+
+        return Check(sources);
+    }
+
+    /// <summary>Every .cs file under a folder, leaving out build output.</summary>
+    public static IEnumerable<string> SourceFiles(string folder) =>
+        Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
+            .Where(f =>
+            {
+                string rel = Path.GetRelativePath(folder, f).Replace('\\', '/');
+                return !rel.StartsWith("bin/", StringComparison.Ordinal) && !rel.StartsWith("obj/", StringComparison.Ordinal)
+                    && !rel.Contains("/bin/", StringComparison.Ordinal) && !rel.Contains("/obj/", StringComparison.Ordinal);
+            })
+            .OrderBy(f => f, StringComparer.Ordinal);
+
+    private static readonly Lazy<MetadataReference[]> FrameworkReferences = new(() =>
+        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator)
+            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal)
+                || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
+            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
+            .ToArray());
+
+    private sealed class Walker(SemanticModel model, List<Finding> findings) : CSharpSyntaxWalker
+    {
+        private void Report(SyntaxNode node, string feature)
+        {
+            var span = node.GetLocation().GetLineSpan();
+            string text = node.ToString().Split('\n')[0].Trim();
+            if (text.Length > 80)
+            {
+                text = text[..80];
+            }
+
+            findings.Add(new Finding(span.Path, span.StartLinePosition.Line + 1, feature, text));
+        }
+
+        public override void VisitClassDeclaration(ClassDeclarationSyntax node)
+        {
+            if (node.TypeParameterList is not null)
+            {
+                Report(node, "generic type declaration");
+            }
+
+            base.VisitClassDeclaration(node);
+        }
+
+        public override void VisitStructDeclaration(StructDeclarationSyntax node)
+        {
+            if (node.TypeParameterList is not null)
+            {
+                Report(node, "generic type declaration");
+            }
+
+            base.VisitStructDeclaration(node);
+        }
+
+        public override void VisitInterfaceDeclaration(InterfaceDeclarationSyntax node)
+        {
+            if (node.TypeParameterList is not null)
+            {
+                Report(node, "generic type declaration");
+            }
+
+            base.VisitInterfaceDeclaration(node);
+        }
+
+        public override void VisitDelegateDeclaration(DelegateDeclarationSyntax node)
+        {
+            if (node.TypeParameterList is not null)
+            {
+                Report(node, "generic type declaration");
+            }
+
+            base.VisitDelegateDeclaration(node);
+        }
+
+        public override void VisitRecordDeclaration(RecordDeclarationSyntax node)
+        {
+            Report(node, "record");
+            base.VisitRecordDeclaration(node);
+        }
+
+        public override void VisitMethodDeclaration(MethodDeclarationSyntax node)
+        {
+            if (node.TypeParameterList is not null)
+            {
+                Report(node, "generic method declaration");
+            }
+
+            if (node.Modifiers.Any(SyntaxKind.AsyncKeyword))
+            {
+                Report(node, "async");
+            }
+
+            base.VisitMethodDeclaration(node);
+        }
+
+        public override void VisitLocalFunctionStatement(LocalFunctionStatementSyntax node)
+        {
+            if (node.TypeParameterList is not null)
+            {
+                Report(node, "generic method declaration");
+            }
+
+            if (node.Modifiers.Any(SyntaxKind.AsyncKeyword))
+            {
+                Report(node, "async");
+            }
+
+            base.VisitLocalFunctionStatement(node);
+        }
+
+        public override void VisitParenthesizedLambdaExpression(ParenthesizedLambdaExpressionSyntax node)
+        {
+            if (node.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword))
+            {
+                Report(node, "async");
+            }
+
+            base.VisitParenthesizedLambdaExpression(node);
+        }
+
+        public override void VisitSimpleLambdaExpression(SimpleLambdaExpressionSyntax node)
+        {
+            if (node.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword))
+            {
+                Report(node, "async");
+            }
+
+            base.VisitSimpleLambdaExpression(node);
+        }
+
+        public override void VisitAnonymousMethodExpression(AnonymousMethodExpressionSyntax node)
+        {
+            if (node.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword))
+            {
+                Report(node, "async");
+            }
+
+            base.VisitAnonymousMethodExpression(node);
+        }
+
+        public override void VisitAwaitExpression(AwaitExpressionSyntax node)
+        {
+            Report(node, "await");
+            base.VisitAwaitExpression(node);
+        }
+
+        public override void VisitAccessorDeclaration(AccessorDeclarationSyntax node)
+        {
+            if (node.IsKind(SyntaxKind.InitAccessorDeclaration))
+            {
+                Report(node, "init accessor");
+            }
+
+            base.VisitAccessorDeclaration(node);
+        }
+
+        public override void VisitQueryExpression(QueryExpressionSyntax node)
+        {
+            Report(node, "LINQ query syntax");
+            base.VisitQueryExpression(node);
+        }
+
+        public override void VisitTupleType(TupleTypeSyntax node)
+        {
+            Report(node, "tuple");
+            base.VisitTupleType(node);
+        }
+
+        public override void VisitTupleExpression(TupleExpressionSyntax node)
+        {
+            Report(node, "tuple");
+            base.VisitTupleExpression(node);
+        }
+
+        public override void VisitParenthesizedVariableDesignation(ParenthesizedVariableDesignationSyntax node)
+        {
+            Report(node, "tuple");
+            base.VisitParenthesizedVariableDesignation(node);
+        }
+
+        public override void VisitArrayRankSpecifier(ArrayRankSpecifierSyntax node)
+        {
+            if (node.Rank > 1)
+            {
+                Report(node, "multi-dimensional array");
+            }
+
+            base.VisitArrayRankSpecifier(node);
+        }
+
+        public override void VisitRangeExpression(RangeExpressionSyntax node)
+        {
+            Report(node, "range");
+            base.VisitRangeExpression(node);
+        }
+
+        public override void VisitPrefixUnaryExpression(PrefixUnaryExpressionSyntax node)
+        {
+            if (node.IsKind(SyntaxKind.IndexExpression))
+            {
+                Report(node, "index from end");
+            }
+
+            base.VisitPrefixUnaryExpression(node);
+        }
+
+        public override void VisitStackAllocArrayCreationExpression(StackAllocArrayCreationExpressionSyntax node)
+        {
+            Report(node, "stackalloc");
+            base.VisitStackAllocArrayCreationExpression(node);
+        }
+
+        public override void VisitImplicitStackAllocArrayCreationExpression(ImplicitStackAllocArrayCreationExpressionSyntax node)
+        {
+            Report(node, "stackalloc");
+            base.VisitImplicitStackAllocArrayCreationExpression(node);
+        }
+
+        public override void VisitCollectionExpression(CollectionExpressionSyntax node)
+        {
+            Report(node, "collection expression");
+            base.VisitCollectionExpression(node);
+        }
+
+        public override void VisitNullableType(NullableTypeSyntax node)
+        {
+            var type = model.GetTypeInfo(node).Type;
+            if (type is null || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T || type.IsValueType)
+            {
+                Report(node, "nullable value type");
+            }
+
+            base.VisitNullableType(node);
+        }
+
+        public override void VisitInterpolation(InterpolationSyntax node)
+        {
+            var type = model.GetTypeInfo(node.Expression).Type;
+            if (type is null || type.SpecialType != SpecialType.System_String)
+            {
+                Report(node, "interpolation hole that is not a string");
+            }
+
+            base.VisitInterpolation(node);
+        }
+
+        public override void VisitIdentifierName(IdentifierNameSyntax node)
+        {
+            if (node.IsVar)
+            {
+                CheckType(node, model.GetTypeInfo(node).Type);
+            }
+            else if (node.Identifier.Text == "dynamic" && model.GetTypeInfo(node).Type?.TypeKind == TypeKind.Dynamic)
+            {
+                Report(node, "dynamic");
+            }
+            else
+            {
+                CheckSymbol(node, model.GetSymbolInfo(node).Symbol);
+            }
+
+            base.VisitIdentifierName(node);
+        }
+
+        public override void VisitGenericName(GenericNameSyntax node)
+        {
+            Report(node, "use of a generic type or method");
+            base.VisitGenericName(node);
+        }
+
+        private void CheckSymbol(SyntaxNode node, ISymbol? symbol)
+        {
+            switch (symbol)
+            {
+                case IMethodSymbol { IsGenericMethod: true } method:
+                    Report(node, "use of generic method " + method.Name);
+                    break;
+                case IMethodSymbol method when method.ContainingType is { IsGenericType: true }:
+                    Report(node, "use of generic type " + method.ContainingType.Name);
+                    break;
+                case INamedTypeSymbol type:
+                    CheckType(node, type);
+                    break;
+                case IPropertySymbol or IFieldSymbol or IEventSymbol when symbol.ContainingType is { IsGenericType: true }:
+                    Report(node, "use of generic type " + symbol.ContainingType.Name);
+                    break;
+            }
+        }
+
+        private void CheckType(SyntaxNode node, ITypeSymbol? type)
+        {
+            if (type is INamedTypeSymbol { IsGenericType: true } named)
+            {
+                Report(node, named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T
+                    ? "nullable value type"
+                    : "use of generic type " + named.Name);
+            }
+            else if (type is ITypeSymbol { TypeKind: TypeKind.Dynamic })
+            {
+                Report(node, "dynamic");
+            }
+            else if (type is IArrayTypeSymbol { Rank: > 1 })
+            {
+                Report(node, "multi-dimensional array");
+            }
+        }
+    }
+}
