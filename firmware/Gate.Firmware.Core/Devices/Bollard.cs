@@ -28,7 +28,6 @@ namespace Gate.Firmware.Devices
         private bool _bothRaised;
         private bool _motorRaised;
         private bool _forcedRaised;
-        private bool _started;
 
         public Bollard(IAlarmSink alarms, long travelTimeoutMs)
         {
@@ -97,15 +96,12 @@ namespace Gate.Firmware.Devices
             _down = downLimit;
             _motorFault = motorFault;
 
-            if (!_started)
+            if (_target == TargetNone)
             {
-                // Adopt the position found at boot as the commanded one, so a reboot does not move the bollard.
-                _started = true;
-                if (_target == TargetNone)
-                {
-                    if (upLimit && !downLimit) { _target = TargetUp; }
-                    else if (downLimit && !upLimit) { _target = TargetDown; }
-                }
+                // Adopt the first clean position found (at boot, or once a bollard stuck between limits
+                // settles) as the commanded one, so a reboot never moves the bollard by itself.
+                if (upLimit && !downLimit) { _target = TargetUp; }
+                else if (downLimit && !upLimit) { _target = TargetDown; }
             }
 
             bool both = upLimit && downLimit;
