@@ -1,0 +1,1 @@
+return await Gate.Admin.AdminApp.RunAsync(args, Gate.Admin.AdminContext.FromConsole());

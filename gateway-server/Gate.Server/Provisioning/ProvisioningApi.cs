@@ -1,0 +1,87 @@
+using System.Security.Claims;
+using System.Text;
+using Gate.Server.Security;
+
+namespace Gate.Server.Provisioning;
+
+public sealed record BoardView(string Id, string Title, string Network, string? NanoffTarget, bool Provisionable);
+
+public sealed record BoardsView(IReadOnlyList<BoardView> Boards, IReadOnlyList<string> Errors);
+
+public sealed record BundleView(string DeviceId, string SchoolId, string Board, IReadOnlyList<BundleFile> Files, IReadOnlyList<string> Commands, IReadOnlyList<string> Warnings);
+
+public sealed record StartAcceptanceRequest(string? Technician);
+
+public sealed record LightAnswer(bool Seen);
+
+public sealed record ProvisioningProblem(string Error);
+
+public sealed record DeviceProvisioningView(DevicePlacement? Placement, CommissioningRun? Commissioning, IReadOnlyList<CommissioningRun> Runs);
+
+/// <summary>
+/// /api/provisioning: boards, registration with a board, configuration bundles, replace and decommission (technician
+/// or admin), and the acceptance test. Refusals answer with {"error": "..."} naming the problem, for gate-admin to print.
+/// </summary>
+public static class ProvisioningApi
+{
+    public static IEndpointRouteBuilder MapProvisioning(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/provisioning").WithTags("Provisioning").RequireAuthorization(Policies.View);
+
+        group.MapGet("/boards", (DeviceProvisioning provisioning) =>
+            TypedResults.Ok(new BoardsView(
+                provisioning.Boards.Boards.Select(b => new BoardView(b.Id, b.Title, b.Network, b.NanoffTarget, b.Profile is not null && b.NanoffTarget is not null)).ToList(),
+                provisioning.Boards.Errors)));
+
+        group.MapPost("/devices", (ProvisionDeviceRequest request, DeviceProvisioning provisioning, ClaimsPrincipal user) =>
+                Respond(provisioning.Register(request, Actor(user)), d => TypedResults.Created($"/api/devices/{d.DeviceId}", d)))
+            .RequireAuthorization(Policies.OperateDevices);
+
+        group.MapGet("/devices/{id}", (string id, ProvisioningStore store) =>
+        {
+            var runs = store.ListRuns(id);
+            return TypedResults.Ok(new DeviceProvisioningView(store.FindPlacement(id), runs.FirstOrDefault(r => r.Result == RunResult.Passed), runs));
+        });
+
+        group.MapPost("/devices/{id}/bundle", (string id, BundleRequest? request, DeviceProvisioning provisioning, ClaimsPrincipal user) =>
+                Respond(provisioning.IssueBundle(id, request ?? new BundleRequest(), Actor(user)),
+                    b => TypedResults.Ok(new BundleView(b.DeviceId, b.SchoolId, b.Board, b.Files, b.Commands, b.Warnings))))
+            .RequireAuthorization(Policies.OperateDevices);
+
+        group.MapPost("/devices/{id}/replace", async (string id, ReplaceDeviceRequest request, DeviceProvisioning provisioning, ClaimsPrincipal user, CancellationToken ct) =>
+                Respond(await provisioning.ReplaceAsync(id, request, Actor(user), ct), d => TypedResults.Created($"/api/devices/{d.DeviceId}", d)))
+            .RequireAuthorization(Policies.OperateDevices);
+
+        group.MapPost("/devices/{id}/decommission", async (string id, DecommissionRequest? request, DeviceProvisioning provisioning, ClaimsPrincipal user, CancellationToken ct) =>
+                Respond(await provisioning.DecommissionAsync(id, request ?? new DecommissionRequest(null), Actor(user), ct), p => TypedResults.Ok(p)))
+            .RequireAuthorization(Policies.OperateDevices);
+
+        group.MapPost("/devices/{id}/acceptance", (string id, StartAcceptanceRequest? request, AcceptanceTestService acceptance, ClaimsPrincipal user) =>
+                Respond(acceptance.Start(id, request?.Technician ?? user.Identity?.Name, Actor(user)), r => TypedResults.Accepted($"/api/provisioning/acceptance/{r.Id}", r)))
+            .RequireAuthorization(Policies.OperateDevices);
+
+        group.MapGet("/acceptance/{runId}", (string runId, AcceptanceTestService acceptance) =>
+            acceptance.Find(runId) is { } run
+                ? Results.Ok(run)
+                : Results.NotFound(new ProvisioningProblem($"acceptance run '{runId}' not found")));
+
+        group.MapPost("/acceptance/{runId}/light", (string runId, LightAnswer answer, AcceptanceTestService acceptance, ClaimsPrincipal user) =>
+                Respond(acceptance.ConfirmLight(runId, answer.Seen, Actor(user)), r => TypedResults.Ok(r)))
+            .RequireAuthorization(Policies.OperateDevices);
+
+        // The newest run of every device, for the status page's commissioning column.
+        group.MapGet("/commissioning", (ProvisioningStore store) => TypedResults.Ok(store.LatestRuns().Values.OrderBy(r => r.DeviceId, StringComparer.Ordinal).ToList()));
+
+        return app;
+    }
+
+    private static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";
+
+    private static IResult Respond<T>(Outcome<T> outcome, Func<T, IResult> ok) => outcome.Error switch
+    {
+        ProvisioningError.None => ok(outcome.Value!),
+        ProvisioningError.NotFound => Results.NotFound(new ProvisioningProblem(outcome.Message)),
+        ProvisioningError.Conflict => Results.Conflict(new ProvisioningProblem(outcome.Message)),
+        _ => Results.BadRequest(new ProvisioningProblem(outcome.Message)),
+    };
+}
