@@ -6,6 +6,7 @@ using Gate.Server.Health;
 using Gate.Server.Hosting;
 using Gate.Server.Liveness;
 using Gate.Server.Mqtt;
+using Gate.Server.Provisioning;
 using Gate.Server.Security;
 using Gate.Server.StatusPage;
 using Gate.Server.Storage;
@@ -23,6 +24,7 @@ builder.Services
     .AddAlarms()
     .AddCommands()
     .AddMqttIngest()
+    .AddProvisioning()
     .AddDemo(args);
 // builder.Services.AddForwarding(builder.Configuration);  // enabled once the forwarding feature lands
 builder.Services.AddStatusPage();
@@ -50,6 +52,7 @@ app.MapDevices();
 app.MapAlarms();
 app.MapEvents();
 app.MapCommands();
+app.MapProvisioning();
 app.MapStatusPage();
 
 app.Run();
