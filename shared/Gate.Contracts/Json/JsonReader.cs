@@ -557,7 +557,7 @@ namespace Gate.Contracts.Json
             long acc = 0;
             bool overflow = false;
             int significant = 0;
-            double mantissa = 0;
+            long mantissa = 0;
             int decimalShift = 0;
             if (_text[_pos] == '0')
             {
@@ -663,6 +663,7 @@ namespace Gate.Contracts.Json
             // Fraction, exponent or beyond 64 bits: a double. Hand-made because double.Parse differs on
             // nanoFramework; exact for up to 15 significant digits and powers of ten up to 22.
             int scale = exponent + decimalShift;
+            double digits = mantissa;
             double result;
             if (mantissa == 0)
             {
@@ -670,15 +671,15 @@ namespace Gate.Contracts.Json
             }
             else if (scale < 0 && scale >= -22)
             {
-                result = mantissa / Math.Pow(10, -scale);
+                result = digits / Math.Pow(10, -scale);
             }
             else if (scale < -300)
             {
-                result = mantissa / Math.Pow(10, 300) / Math.Pow(10, -scale - 300);
+                result = digits / Math.Pow(10, 300) / Math.Pow(10, -scale - 300);
             }
             else
             {
-                result = mantissa * Math.Pow(10, scale);
+                result = digits * Math.Pow(10, scale);
             }
 
             if (negative)
@@ -696,10 +697,11 @@ namespace Gate.Contracts.Json
             return true;
         }
 
-        private static void AddDigit(int d, ref double mantissa, ref int significant, ref int decimalShift, bool fraction)
+        private static void AddDigit(int d, ref long mantissa, ref int significant, ref int decimalShift, bool fraction)
         {
-            // Keep 17 significant digits (more cannot change a double); count the rest as a power of ten.
-            if (significant < 17)
+            // Keep 18 significant digits exactly in a long (one rounding when it becomes a double); count the rest
+            // as a power of ten.
+            if (significant < 18)
             {
                 if (mantissa != 0 || d != 0)
                 {
