@@ -781,13 +781,15 @@ namespace Gate.Firmware
             string error;
             if (!WireCodec.TryDecodeCommand(payload, out command, out error))
             {
-                // An unknown word is still a command we can answer, if its id is readable.
+                // A command we cannot run is still answered, when its id is readable, so the server does not
+                // wait for a result that never comes: an unknown name is unknown_command, anything else rejected.
                 string id = ReadCommandId(payload);
                 if (id != null)
                 {
-                    Command unknown = new Command();
-                    unknown.Id = id;
-                    Answer(unknown, CommandOutcome.UnknownCommand, error, nowMs);
+                    Command bad = new Command();
+                    bad.Id = id;
+                    bool unknownName = error != null && error.IndexOf("bad_value:name") == 0;
+                    Answer(bad, unknownName ? CommandOutcome.UnknownCommand : CommandOutcome.Rejected, error, nowMs);
                 }
 
                 return;
