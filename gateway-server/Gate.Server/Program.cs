@@ -2,6 +2,7 @@ using Gate.Server.Alarms;
 using Gate.Server.Commands;
 using Gate.Server.Devices;
 using Gate.Server.Events;
+using Gate.Server.Forwarding;
 using Gate.Server.Health;
 using Gate.Server.Hosting;
 using Gate.Server.Liveness;
@@ -26,7 +27,7 @@ builder.Services
     .AddMqttIngest()
     .AddProvisioning()
     .AddDemo(args);
-// builder.Services.AddForwarding(builder.Configuration);  // enabled once the forwarding feature lands
+builder.Services.AddForwarding(builder.Configuration);
 builder.Services.AddStatusPage();
 builder.Services.AddOpenApi();
 builder.Services.AddProblemDetails();
@@ -53,6 +54,7 @@ app.MapAlarms();
 app.MapEvents();
 app.MapCommands();
 app.MapProvisioning();
+app.MapForwarding();
 app.MapStatusPage();
 
 app.Run();

@@ -50,8 +50,10 @@ public sealed class AlarmStore : IAsyncDisposable
         }
 
         var (deviceId, schoolId, stage) = row.Value;
+        // Stages move forward only; "failed" (trouble so far) only replaces "received", and "forwarded" replaces it once it works.
         var advanced = newStage is not null && AckStage.Rank(newStage) > AckStage.Rank(stage)
-            || newStage == AckStage.Failed && stage == AckStage.Received;
+            || newStage == AckStage.Failed && stage == AckStage.Received
+            || newStage == AckStage.Forwarded && stage == AckStage.Failed;
         using (var update = connection.CreateCommand())
         {
             update.Transaction = tx;

@@ -1,0 +1,148 @@
+using Gate.Contracts;
+using Gate.Server.Liveness;
+using Gate.Server.Tests.Infrastructure;
+
+namespace Gate.Server.Tests;
+
+public sealed class LivenessTests
+{
+    [Fact]
+    public async Task Liveness_HeartbeatsStop_DeviceIsLateThenOffline()
+    {
+        using var server = new GateServerFactory();
+        var credential = server.AddDevice("school-a", "gate-1", heartbeatSeconds: 10);
+        await using var device = await server.ConnectDeviceAsync(credential);
+        using var changes = server.WatchChanges();
+        var tracker = server.Get<LivenessTracker>();
+
+        await device.SendHeartbeatAsync(intervalSeconds: 10);
+        Assert.Single(tracker.Find("gate-1")!.Marks);
+        Assert.Equal(LivenessState.Online, tracker.Find("gate-1")!.State);
+
+        server.Time.Advance(TimeSpan.FromSeconds(16));
+        var late = await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Late, "late");
+        Assert.Equal(LivenessReason.MissedHeartbeats, ((LivenessSnapshot)late.Data!).Reason);
+
+        server.Time.Advance(TimeSpan.FromSeconds(15));
+        await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Offline, "offline");
+        var snapshot = tracker.Find("gate-1")!;
+        Assert.Equal(LivenessReason.MissedHeartbeats, snapshot.Reason);
+        Assert.Equal(server.Time.GetUtcNow(), snapshot.Since);
+        Assert.Equal(GateServerFactory.DefaultStart, snapshot.LastSeen);
+    }
+
+    [Fact]
+    public async Task Liveness_LateDevice_HeartbeatBringsItBackOnline()
+    {
+        using var server = new GateServerFactory();
+        var credential = server.AddDevice("school-a", "gate-1", heartbeatSeconds: 10);
+        await using var device = await server.ConnectDeviceAsync(credential);
+        using var changes = server.WatchChanges();
+        await device.SendHeartbeatAsync(intervalSeconds: 10);
+        server.Time.Advance(TimeSpan.FromSeconds(16));
+        await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Late, "late");
+
+        await device.SendHeartbeatAsync(intervalSeconds: 10);
+        await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Online, "online again");
+        Assert.Equal(LivenessReason.Heartbeat, server.Get<LivenessTracker>().Find("gate-1")!.Reason);
+    }
+
+    [Fact]
+    public async Task Liveness_ConnectionDropped_OfflineByLastWillWithoutWaitingForHeartbeats()
+    {
+        using var server = new GateServerFactory();
+        var credential = server.AddDevice("school-a", "gate-1");
+        var device = await server.ConnectDeviceAsync(credential);
+        using var changes = server.WatchChanges();
+        await device.SendHeartbeatAsync();
+
+        device.Crash();
+
+        // No fake time passes: only the lost connection can have made it offline.
+        await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Offline, "offline on last will");
+        Assert.Equal(LivenessReason.LastWill, server.Get<LivenessTracker>().Find("gate-1")!.Reason);
+    }
+
+    [Fact]
+    public async Task Liveness_CleanDisconnect_OfflineWithThatReason()
+    {
+        using var server = new GateServerFactory();
+        var credential = server.AddDevice("school-a", "gate-1");
+        var device = await server.ConnectDeviceAsync(credential);
+        using var changes = server.WatchChanges();
+
+        await device.DisposeAsync();
+
+        await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Offline, "offline");
+        Assert.Equal(LivenessReason.CleanDisconnect, server.Get<LivenessTracker>().Find("gate-1")!.Reason);
+    }
+
+    [Fact]
+    public async Task Liveness_DeviceReconnectsOverItsOldConnection_StaleWillDoesNotMarkItOffline()
+    {
+        using var server = new GateServerFactory();
+        var credential = server.AddDevice("school-a", "gate-1");
+        await using var first = await server.ConnectDeviceAsync(credential);
+        using var changes = server.WatchChanges();
+
+        // The device comes back on a new connection while the broker still holds the old one (half-open TCP).
+        await using var second = await server.ConnectDeviceAsync(credential);
+        await second.SendHeartbeatAsync();
+        Assert.Single(server.Get<LivenessTracker>().Find("gate-1")!.Marks);
+
+        // The old connection's will arrives late, while the new one is up.
+        server.Get<LivenessTracker>().OnStatus("gate-1", "school-a", online: false, embeddedBroker: true);
+
+        var snapshot = server.Get<LivenessTracker>().Find("gate-1")!;
+        Assert.Equal(LivenessState.Online, snapshot.State);
+        Assert.True(second.Client.IsConnected);
+        Assert.DoesNotContain(changes.Drain(), c => State(c) == LivenessState.Offline);
+    }
+
+    [Fact]
+    public void Liveness_ExternalBrokerWillJustAfterOnline_IsTreatedAsStale()
+    {
+        using var server = new GateServerFactory();
+        server.AddDevice("school-a", "gate-1");
+        var tracker = server.Get<LivenessTracker>();
+
+        tracker.OnStatus("gate-1", "school-a", online: true, embeddedBroker: false);
+        tracker.OnStatus("gate-1", "school-a", online: false, embeddedBroker: false);
+        Assert.Equal(LivenessState.Online, tracker.Find("gate-1")!.State);
+
+        server.Time.Advance(TimeSpan.FromSeconds(tracker.Options.StaleWillWindowSeconds + 1));
+        tracker.OnStatus("gate-1", "school-a", online: false, embeddedBroker: false);
+        Assert.Equal(LivenessState.Offline, tracker.Find("gate-1")!.State);
+        Assert.Equal(LivenessReason.LastWill, tracker.Find("gate-1")!.Reason);
+    }
+
+    [Fact]
+    public async Task Liveness_FlappingDevice_IsAnnouncedOnceNotOnEveryChange()
+    {
+        using var server = new GateServerFactory();
+        server.AddDevice("school-a", "gate-1");
+        var tracker = server.Get<LivenessTracker>();
+        using var changes = server.WatchChanges();
+
+        for (var i = 0; i < 20; i++)
+        {
+            tracker.OnConnected("gate-1", "school-a", "conn-" + i);
+            tracker.OnDisconnected("gate-1", "conn-" + i, clean: false, takeover: false);
+            server.Time.Advance(TimeSpan.FromSeconds(5));
+        }
+
+        // 40 changes: the first online, then one event per swing until the flap threshold, then a single notice.
+        var published = changes.Drain().Where(c => c.DeviceId == "gate-1").ToList();
+        Assert.Equal(tracker.Options.FlapTransitions, published.Count(c => c.Type == "liveness"));
+        Assert.Single(published, c => c.Type == "device_flapping");
+        Assert.True(tracker.Find("gate-1")!.Flapping);
+        Assert.Equal(LivenessState.Offline, tracker.Find("gate-1")!.State);
+
+        tracker.OnConnected("gate-1", "school-a", "final");
+        server.Time.Advance(TimeSpan.FromSeconds(tracker.Options.FlapQuietSeconds + 1));
+        await changes.WaitAsync(c => c.Type == "device_flap_ended", "calm again");
+        Assert.False(tracker.Find("gate-1")!.Flapping);
+    }
+
+    private static string? State(Gate.Server.Events.ChangeEvent change) => (change.Data as LivenessSnapshot)?.State;
+}
