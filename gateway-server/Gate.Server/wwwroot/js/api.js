@@ -29,9 +29,9 @@ async function request(method, url, body) {
 }
 
 export const api = {
-  login: (username, password) => request('POST', '/api/auth/login', { username, password }),
+  login: (user, password) => request('POST', '/api/auth/login', { user, password }),
   logout: () => request('POST', '/api/auth/logout'),
-  me: () => request('GET', '/api/auth/me'),
+  me: () => request('GET', '/api/me'),
 
   devices: async () => (await request('GET', '/api/status-page/devices')).map(normaliseDevice),
   device: async id => normaliseDevice(await request('GET', `/api/status-page/devices/${encodeURIComponent(id)}`)),
@@ -45,7 +45,6 @@ export const api = {
 
   compliance: days => request('GET', `/api/status-page/compliance${days ? `?days=${days}` : ''}`),
   complianceCsvUrl: (days, lang) => `/api/status-page/compliance.csv?lang=${encodeURIComponent(lang)}${days ? `&days=${days}` : ''}`,
-  serverTime: () => request('GET', '/api/status-page/time'),
 };
 
 export const STATES = ['online', 'late', 'offline', 'never'];

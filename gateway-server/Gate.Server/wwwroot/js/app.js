@@ -96,6 +96,8 @@ async function enterApp() {
   live.start();
   subscribe(what => { if (what === 'alarms') { renderShell(); } });
   tick = setInterval(() => current?.instance.tick?.(), 1000);
+  // Heartbeats are not pushed one by one (only changes of state are); refresh the strips and figures now and then.
+  setInterval(() => { if (store.me && live.state === 'live') { refreshDevices(); } }, 15000);
   await Promise.all([loadDevices(), loadAlarms()]);
   if (!location.hash || location.hash === '#' || location.hash === '#/') {
     location.replace(roleOf(store.me) === 'duty_officer' ? '#/duty' : '#/devices');
@@ -105,7 +107,7 @@ async function enterApp() {
 
 function renderShell() {
   const me = store.me;
-  $('user-name').textContent = me ? `${me.name || me.userName || ''} · ${t(`role.${roleOf(me)}`)}` : '';
+  $('user-name').textContent = me ? `${me.user || me.name || ''} · ${t(`role.${roleOf(me)}`)}` : '';
   const open = store.alarms.filter(a => a.status === 'open' && !a.isTest).length;
   const pill = $('duty-count');
   pill.hidden = open === 0;

@@ -72,7 +72,7 @@ export function complianceView(root) {
       out.length === 0 ? h('p', { class: 'muted' }, t('compliance.allGood')) :
         h('ul', { class: 'reasons' }, out.map(c => h('li', { 'data-school': c.schoolId },
           h('strong', {}, c.name), h('span', { class: 'muted' }, ` · ${c.district}`),
-          h('ul', {}, c.reasons.map(r => h('li', { 'data-reason': r.code }, reasonText(r))))))));
+          h('ul', {}, c.reasons.map(r => h('li', { 'data-reason': r.code }, reasonText(r)))))))));
   }
 
   load();

@@ -118,5 +118,6 @@ function pair(key, value) { return h('div', { class: 'fact' }, h('dt', {}, t(key
 function formatValue(key, v) {
   if (typeof v === 'boolean') { return v ? t('common.yes') : t('common.no'); }
   if (/At$/.test(key) && typeof v === 'string') { return dateTime(v); }
+  if (key === 'credential') { return word('credential', v); }
   return String(v);
 }

@@ -1,7 +1,7 @@
 import { t, word, applyTo } from './i18n.js';
 import { h, clear, ago, time, duration } from './format.js';
 import { api } from './api.js';
-import { store, subscribe, can, sortAlarms, deliveryTroubleCount, loadAlarms } from './store.js';
+import { store, subscribe, can, sortAlarms, deliveryTroubleCount, failingPaths, loadAlarms } from './store.js';
 import { enableSound, soundState } from './alert.js';
 
 /** Duty console: open alarms, most urgent first, with their delivery trail to the police; acknowledge and resolve. */
@@ -24,7 +24,7 @@ export function dutyView(root) {
       drafts.delete(alarm.id);
       flash = null;
       status.hidden = false;
-      status.textContent = t(action === 'ack' ? 'duty.acknowledgedBy' : 'duty.resolvedDone', { who: store.me?.name || '', kind: word('kind', alarm.kind), school: alarm.schoolName });
+      status.textContent = t(action === 'ack' ? 'duty.acknowledgedBy' : 'duty.resolvedDone', { who: store.me?.user || '', kind: word('kind', alarm.kind), school: alarm.schoolName });
     } catch (e) {
       flash = { id: alarm.id, text: t('common.error', { message: e.message }) };
     }
@@ -86,9 +86,8 @@ export function dutyView(root) {
     trouble.hidden = troubles === 0;
     clear(trouble);
     if (troubles) {
-      const receivers = store.delivery && Array.isArray(store.delivery.receivers) ? store.delivery.receivers.filter(r => r.healthy === false) : [];
       trouble.append(h('strong', {}, t('duty.troubleTitle')), h('p', {}, t('duty.troubleBody', { n: troubles })),
-        receivers.map(r => h('p', { class: 'small' }, t('duty.receiverDown', { name: r.name, reason: r.lastError || '' }))));
+        failingPaths().map(p => h('p', { class: 'small' }, t('duty.receiverDown', { name: `${p.receiver} (${word('path', p.path)})`, reason: p.lastError || '' }))));
     }
     clear(list);
     if (!store.alarmsLoaded) { list.append(h('p', { class: 'muted' }, t('common.loading'))); return; }

@@ -1,7 +1,7 @@
 // Server-Sent Events: the server pushes every change; the page refetches the affected read model (debounced), so it
 // never depends on the exact shape of an event, only on its name. The connection state is shown to the user:
 // a page that silently stopped updating is worse than no page.
-export const STREAM_URL = '/api/events';
+export const STREAM_URL = '/api/status-page/stream';
 
 export class LiveConnection {
   constructor(url = STREAM_URL) {

@@ -62,11 +62,18 @@ export function updateRinging() {
   ring(alarmRings ? 'alarm' : troubleRings ? 'trouble' : null);
 }
 
-/** Real alarms forwarded but not yet acknowledged by the police past the trouble threshold, or a failing receiver. */
+/** Real alarms the police have not acknowledged in time, plus one when every path to the police is failing. */
 export function deliveryTroubleCount() {
   const fromAlarms = store.alarms.filter(a => a.delivery && a.delivery.trouble).length;
-  const receivers = store.delivery && Array.isArray(store.delivery.receivers) ? store.delivery.receivers : [];
-  return fromAlarms + receivers.filter(r => r.healthy === false).length;
+  const paths = failingPaths();
+  const all = store.delivery && Array.isArray(store.delivery.paths) ? store.delivery.paths : [];
+  return fromAlarms + (all.length > 0 && paths.length === all.length ? 1 : 0);
+}
+
+/** Paths to the police that failed on their last try (a failing backup is shown, but only all failing is trouble). */
+export function failingPaths() {
+  const all = store.delivery && Array.isArray(store.delivery.paths) ? store.delivery.paths : [];
+  return all.filter(p => p.consecutiveFailures > 0);
 }
 
 export function urgency(a) {

@@ -1,0 +1,67 @@
+using System.Net.ServerSentEvents;
+using System.Text;
+using Gate.Server.Events;
+using Gate.Server.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Gate.Server.StatusPage;
+
+/// <summary>
+/// The read models the status page needs, shaped for the page (one call per view), under /api/status-page.
+/// Actions (acknowledge, resolve, commands) go to the features that own them; the page calls those directly.
+/// </summary>
+public static class StatusPageApi
+{
+    public static IEndpointRouteBuilder MapStatusPageApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/status-page").WithTags("Status page").RequireAuthorization(Policies.View);
+        group.MapGet("/devices", (DeviceTileQuery query) => TypedResults.Ok(query.All()));
+        group.MapGet("/devices/{id}", Results<Ok<DeviceDetail>, NotFound> (string id, DeviceTileQuery query) =>
+            query.Find(id) is { } device ? TypedResults.Ok(device) : TypedResults.NotFound());
+        group.MapGet("/devices/{id}/events", Results<Ok<IReadOnlyList<DeviceHistoryEntry>>, NotFound> (string id, DeviceTileQuery query, Devices.DeviceRegistry registry) =>
+            registry.Find(id) is null ? TypedResults.NotFound() : TypedResults.Ok(query.History(id)));
+        group.MapGet("/alarms", (DutyAlarmQuery query) => TypedResults.Ok(query.Open()));
+        group.MapGet("/compliance", Results<Ok<ComplianceReportResponse>, ValidationProblem> (int? days, ComplianceQuery query, IOptions<StatusPageOptions> options) =>
+            WindowOf(days, options.Value) is { } window ? TypedResults.Ok(query.Report(window)) : DaysProblem());
+        group.MapGet("/compliance.csv", Results<FileContentHttpResult, ValidationProblem> (int? days, string? lang, string? detail, ComplianceQuery query,
+            IOptions<StatusPageOptions> options, IWebHostEnvironment environment, TimeProvider time) =>
+        {
+            if (WindowOf(days, options.Value) is not { } window)
+            {
+                return DaysProblem();
+            }
+
+            var report = query.Report(window);
+            var text = ComplianceCsv.LoadText(environment, lang);
+            var campuses = detail == "campuses";
+            var csv = campuses ? ComplianceCsv.Campuses(report, text) : ComplianceCsv.Districts(report, text);
+            var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(csv)).ToArray();
+            var name = $"gate-compliance{(campuses ? "-campuses" : "")}-{time.GetUtcNow():yyyy-MM-dd}.csv";
+            return TypedResults.File(bytes, "text/csv; charset=utf-8", name);
+        });
+
+        // The page's live stream: every change as an unnamed event whose data carries its type, so the page's one
+        // onmessage handler sees every kind of change, including kinds added later.
+        group.MapGet("/stream", (ChangeFeed feed, TimeProvider time, CancellationToken cancellationToken) =>
+            TypedResults.ServerSentEvents(StreamAsync(feed, time, cancellationToken)));
+        return app;
+    }
+
+    private static int? WindowOf(int? days, StatusPageOptions options) =>
+        days is null ? options.ComplianceWindowDays : days is >= 1 and <= 366 ? days : null;
+
+    private static ValidationProblem DaysProblem() =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["days"] = ["a whole number of days from 1 to 366"] });
+
+    private static async IAsyncEnumerable<SseItem<ChangeEvent>> StreamAsync(ChangeFeed feed, TimeProvider time,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var subscription = feed.Subscribe();
+        yield return new SseItem<ChangeEvent>(new ChangeEvent(0, "hello", time.GetUtcNow(), null, null, null, null));
+        await foreach (var change in subscription.Reader.ReadAllAsync(cancellationToken))
+        {
+            yield return new SseItem<ChangeEvent>(change) { EventId = change.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        }
+    }
+}
