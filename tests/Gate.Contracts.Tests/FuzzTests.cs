@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using FsCheck;
 using FsCheck.Xunit;
 
@@ -55,6 +56,58 @@ public class FuzzTests
         }
 
         AssertAgree(TestVector.MessageTypes[type.Get % (TestVector.MessageTypes.Length - 1)], Encoding.UTF8.GetBytes(sb.ToString()));
+    }
+
+    private static readonly TestVector[] ValidSeeds = Seeds.Where(v => v.Valid).ToArray();
+
+    private static readonly string[] FieldNames =
+    [
+        "v", "dev", "seq", "up", "ts", "fw", "boot", "reset", "in", "mains", "batt_mv", "outbox", "heap", "rssi", "int_s", "drill",
+        "id", "kind", "zone", "restore", "count", "detail", "stage", "path", "bollard", "barrier", "name", "ttl_s", "result",
+        "panic", "duress", "tamper", "x",
+    ];
+
+    // Single quotes stand for double quotes (readability); "a\\nb" is an escaped newline inside the JSON string.
+    private static readonly string[] Values =
+    [
+        "1", "0", "-1", "2", "5", "42", "300", "999", "1000", "3600", "2147483648", "9223372036854775807", "9223372036854775808",
+        "1.5", "42.0", "1e3", "-0", "true", "false", "null", "'gate-01'", "'gate-01.7.3'", "'GATE'", "''", "'panic'",
+        "'received'", "'up'", "'open'", "'normal'", "'power_on'", "'raise_bollard'", "'ok'", "'none'",
+        "'2026-11-23T07:16:41Z'", "'2026-11-23T07:16:41.5Z'", "'2026-02-30T00:00:00Z'", "'a\\nb'", "'门'", "'a+b'",
+        "{'panic':'normal','duress':'none','tamper':false,'bollard':'up','barrier':'open'}",
+        "{'panic':1}", "{}", "[]", "[1,{'a':1}]",
+    ];
+
+    /// <summary>
+    /// Well-formed payloads close to valid ones (a valid vector with fields removed, retyped, re-valued or added),
+    /// so that both decoders get past the JSON layer and must agree on field order, types and ranges.
+    /// </summary>
+    [Property(MaxTest = 3000)]
+    public void Decoders_StructuredMutationOfValidPayload_Agree(PositiveInt seed, byte[] operations)
+    {
+        var vector = ValidSeeds[seed.Get % ValidSeeds.Length];
+        var root = JsonNode.Parse(vector.Payload)!.AsObject();
+        var ops = operations ?? [];
+        for (int i = 0; i + 2 < ops.Length && i < 24; i += 3)
+        {
+            JsonObject target = root;
+            if (ops[i] % 4 == 0 && root["in"] is JsonObject inputs)
+            {
+                target = inputs;
+            }
+
+            string name = FieldNames[ops[i + 1] % FieldNames.Length];
+            if (ops[i] % 3 == 1)
+            {
+                target.Remove(name);
+            }
+            else
+            {
+                target[name] = JsonNode.Parse(Values[ops[i + 2] % Values.Length].Replace('\'', '"'));
+            }
+        }
+
+        AssertAgree(vector.Message, Encoding.UTF8.GetBytes(root.ToJsonString()));
     }
 
     [Property(MaxTest = 300)]

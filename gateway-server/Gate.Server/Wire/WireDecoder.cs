@@ -46,14 +46,11 @@ public static class WireDecoder
             ResetReason = c.Text(),
         };
         c.Skip(); // "in" itself
-        m.Inputs = new InputStates
-        {
-            Panic = c.Text(),
-            Duress = c.Text(),
-            Tamper = c.Bool(false),
-            Bollard = c.Text(),
-            Barrier = c.Text(),
-        };
+        m.Inputs.Panic = c.Text();
+        m.Inputs.Duress = c.Text();
+        m.Inputs.Tamper = c.Bool(false);
+        m.Inputs.Bollard = c.Text();
+        m.Inputs.Barrier = c.Text();
         m.Mains = c.Bool(false);
         m.BatteryMillivolts = (int)c.Integer();
         m.OutboxDepth = (int)c.Integer();
