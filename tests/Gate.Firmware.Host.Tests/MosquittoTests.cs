@@ -1,0 +1,187 @@
+using Gate.Contracts;
+using Gate.Firmware.Feedback;
+using Gate.Firmware.Host.Simulation;
+using Gate.Firmware.Host.Storage;
+
+namespace Gate.Firmware.Host.Tests;
+
+/// <summary>The virtual controller (the real core over MQTTnet) against a real Mosquitto.</summary>
+public sealed class MosquittoTests : IDisposable
+{
+    private readonly MosquittoBroker _broker = new();
+
+    public void Dispose() => _broker.Dispose();
+
+    private VirtualGateControllerOptions Options(string device, MemoryFlashStorage? storage = null) => new()
+    {
+        BrokerPort = _broker.Port,
+        School = "school-t",
+        Device = device,
+        Credential = "pw",
+        PanicHoldMs = 100,
+        HeartbeatSeconds = 5,
+        Storage = storage,
+    };
+
+    private async Task<GatewayEmulator> EmulatorAsync(string id = "emu")
+    {
+        var emulator = new GatewayEmulator();
+        await emulator.StartAsync("127.0.0.1", _broker.Port, id + "-" + Guid.NewGuid().ToString("N")[..6]);
+        return emulator;
+    }
+
+    [Fact]
+    public async Task Availability_Connect_RetainedOnline_PowerCut_LastWillOffline()
+    {
+        await using var gate = new VirtualGateController(Options("gate-av"));
+        gate.Start();
+        await gate.WaitConnectedAsync(Timeouts.Generous);
+
+        // A watcher that subscribes after the fact still learns "online": it was retained.
+        await using var watcher = await TopicWatcher.StartAsync(_broker.Port, "gate/v1/school-t/gate-av/status");
+        var online = await watcher.WaitForAsync(m => m.Text == "online");
+        Assert.True(online.Retained);
+
+        gate.Crash();
+        var offline = await watcher.WaitForAsync(m => m.Text == "offline");
+        Assert.Equal("gate/v1/school-t/gate-av/status", offline.Topic);
+
+        // Back on: "online" again, on every reconnect.
+        await using var late = await TopicWatcher.StartAsync(_broker.Port, "gate/v1/school-t/gate-av/status");
+        Assert.Equal("offline", (await late.WaitForAsync(_ => true)).Text);
+        gate.Start();
+        await late.WaitForAsync(m => m.Text == "online");
+    }
+
+    [Fact]
+    public async Task Alarm_RaisedWhileBrokerDown_DeliveredWithSameIdOnceBrokerIsBack()
+    {
+        await using var gate = new VirtualGateController(Options("gate-down"));
+        gate.Start();
+        await gate.WaitConnectedAsync(Timeouts.Generous);
+
+        _broker.Stop();
+        await gate.WaitForAsync(() => !gate.IsConnected, Timeouts.Generous);
+        var alarmId = await gate.TriggerPanicAsync(Timeouts.Generous);
+        Assert.Equal(1, gate.OutboxDepth);
+        Assert.Equal(FeedbackPatterns.SendingName, gate.FeedbackPattern);
+
+        _broker.Start();
+        await using var emulator = await EmulatorAsync();
+        await gate.WaitForAckAsync(alarmId, AckStage.Received, TimeSpan.FromSeconds(90));
+        Assert.True(emulator.Alarms.ContainsKey(alarmId));
+        Assert.Equal(AlarmKind.Panic, emulator.Alarms[alarmId].Kind);
+        Assert.Single(emulator.Alarms);
+        await gate.WaitForAsync(() => gate.OutboxDepth == 0, Timeouts.Generous);
+        await gate.WaitForAckAsync(alarmId, AckStage.PoliceAck, Timeouts.Generous);
+        await gate.WaitForFeedbackAsync(FeedbackPatterns.PoliceAckName, Timeouts.Generous);
+    }
+
+    [Fact]
+    public async Task Qos1_AckQueuedWhileDeviceOffAndBrokerRestarted_DeliveredOnReconnect()
+    {
+        var storage = new MemoryFlashStorage();
+        await using var gate = new VirtualGateController(Options("gate-q1", storage));
+        gate.Start();
+        await gate.WaitConnectedAsync(Timeouts.Generous);
+
+        // The alarm reaches the broker, but nobody acknowledges it yet.
+        await using var emulator = await EmulatorAsync();
+        emulator.Acknowledge = false;
+        var alarmId = await gate.TriggerPanicAsync(Timeouts.Generous);
+        await WaitUntilAsync(() => emulator.Alarms.ContainsKey(alarmId));
+
+        // Power cut at the gate; the server's "received" is queued in the device's persistent session,
+        // then the broker itself restarts.
+        gate.Crash();
+        await emulator.SendAckAsync("school-t", "gate-q1", alarmId, AckStage.Received);
+        await Task.Delay(1500); // let autosave_interval (1 s) write the queued message; a restart is the thing under test
+        _broker.Stop();
+        _broker.Start();
+
+        var acks = new List<string>();
+        gate.AckReceived += (_, e) => { lock (acks) { acks.Add(e.AlarmId + "/" + e.Stage); } };
+        gate.Start();
+        await gate.WaitForAckAsync(alarmId, AckStage.Received, Timeouts.Generous);
+        Assert.Equal(2, gate.BootCount);
+        await gate.WaitForAsync(() => gate.OutboxDepth == 0, Timeouts.Generous);
+    }
+
+    [Fact]
+    public async Task Commands_FromServer_EachAnsweredAndActedOn()
+    {
+        await using var gate = new VirtualGateController(Options("gate-cmd"));
+        gate.Start();
+        await gate.WaitConnectedAsync(Timeouts.Generous);
+        await using var emulator = await EmulatorAsync();
+        await gate.WaitForAsync(() => gate.BollardPosition == BollardPosition.Up, Timeouts.Generous);
+
+        var lower = await emulator.SendCommandAsync("school-t", "gate-cmd", CommandName.LowerBollard);
+        Assert.Equal(CommandOutcome.Ok, (await emulator.WaitForResultAsync(lower, Timeouts.Generous)).Result);
+        await gate.WaitForAsync(() => gate.BollardPosition == BollardPosition.Down, Timeouts.Generous);
+
+        var drill = await emulator.SendCommandAsync("school-t", "gate-cmd", CommandName.DrillOn);
+        Assert.Equal(CommandOutcome.Ok, (await emulator.WaitForResultAsync(drill, Timeouts.Generous)).Result);
+        var drillAlarm = await gate.TriggerPanicAsync(Timeouts.Generous);
+        await gate.WaitForAckAsync(drillAlarm, AckStage.Received, Timeouts.Generous);
+        Assert.Equal(AlarmKind.Drill, emulator.Alarms[drillAlarm].Kind);
+
+        var off = await emulator.SendCommandAsync("school-t", "gate-cmd", CommandName.DrillOff);
+        Assert.Equal(CommandOutcome.Ok, (await emulator.WaitForResultAsync(off, Timeouts.Generous)).Result);
+        Assert.False(gate.PanicLatched);
+
+        var real = await gate.TriggerPanicAsync(Timeouts.Generous);
+        await gate.WaitForAckAsync(real, AckStage.Received, Timeouts.Generous);
+        var reset = await emulator.SendCommandAsync("school-t", "gate-cmd", CommandName.ResetLatch);
+        Assert.Equal(CommandOutcome.Ok, (await emulator.WaitForResultAsync(reset, Timeouts.Generous)).Result);
+        await gate.WaitForAsync(() => !gate.PanicLatched, Timeouts.Generous);
+
+        var reboot = await emulator.SendCommandAsync("school-t", "gate-cmd", CommandName.Reboot);
+        Assert.Equal(CommandOutcome.Ok, (await emulator.WaitForResultAsync(reboot, Timeouts.Generous)).Result);
+        await gate.WaitForAsync(() => gate.BootCount == 2, Timeouts.Generous);
+        await gate.WaitConnectedAsync(Timeouts.Generous);
+    }
+
+    [Fact]
+    public async Task Swarm_SmallAgainstMosquitto_AllConnectHeartbeatAndEveryAlarmIsReceived()
+    {
+        await using var emulator = await EmulatorAsync();
+        await using var swarm = new Swarm(new SwarmOptions
+        {
+            Count = 40,
+            BrokerPort = _broker.Port,
+            Ramp = TimeSpan.FromSeconds(1),
+            HeartbeatSeconds = 5,
+            Schools = 4,
+        });
+        var received = new List<string>();
+        swarm.AckLatency += (_, e) => { if (e.Stage == AckStage.Received) { lock (received) { received.Add(e.AlarmId); } } };
+        await swarm.StartAsync();
+        await swarm.WaitAllConnectedAsync(Timeouts.Generous);
+        for (int i = 0; i < 10; i++)
+        {
+            swarm.InjectAlarm();
+        }
+
+        await WaitUntilAsync(() => { lock (received) { return received.Count >= 10; } });
+        Assert.Equal(10, swarm.Latencies(AckStage.Received).Count);
+        Assert.Equal(10, emulator.Alarms.Count);
+        Assert.Equal(40, swarm.Controllers.Select(c => c.Device).Distinct().Count());
+        Assert.Equal(4, swarm.Controllers.Select(c => c.School).Distinct().Count());
+        await WaitUntilAsync(() => emulator.LastHeartbeat.Count == 40);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Timeouts.Generous;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("condition not met in time");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}
