@@ -28,21 +28,34 @@ public sealed class BrokerProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<BrokerProcess> StartMosquittoAsync(string mosquittoPath = "/usr/sbin/mosquitto", int maxInflight = 20)
+    /// <param name="files">Extra files to write next to the config (name, content), e.g. passwd and acl.</param>
+    /// <param name="extraConfig">Config lines appended, e.g. password_file/acl_file; "{dir}" is replaced by the folder.</param>
+    public static async Task<BrokerProcess> StartMosquittoAsync(
+        string mosquittoPath = "/usr/sbin/mosquitto",
+        int maxInflight = 20,
+        IReadOnlyDictionary<string, string>? files = null,
+        string? extraConfig = null,
+        int port = 0)
     {
-        var port = FreePort();
+        port = port == 0 ? FreePort() : port;
         var dir = Directory.CreateTempSubdirectory("gate-bench-mosquitto-").FullName;
         var conf = Path.Combine(dir, "mosquitto.conf");
+        foreach (var (name, content) in files ?? new Dictionary<string, string>())
+        {
+            await File.WriteAllTextAsync(Path.Combine(dir, name), content);
+        }
+
         // Unlimited queue so a momentarily slow subscriber is measured as latency, not hidden as drops.
         await File.WriteAllTextAsync(conf, $"""
             listener {port} 127.0.0.1
-            allow_anonymous true
+            allow_anonymous {(extraConfig is null ? "true" : "false")}
             persistence false
             max_queued_messages 0
             max_inflight_messages {maxInflight}
             log_dest stderr
             log_type error
             log_type warning
+            {extraConfig?.Replace("{dir}", dir) ?? string.Empty}
             """);
         var process = Start(mosquittoPath, ["-c", conf]);
         var broker = new BrokerProcess(process, port, "mosquitto", dir);

@@ -1,5 +1,4 @@
 using HdrHistogram;
-using HdrHistogram.Utilities;
 
 namespace Gate.LoadTest.Measurement;
 
@@ -74,15 +73,23 @@ public sealed class LatencyHistogram
         }
     }
 
+    /// <summary>
+    /// The recorded buckets as "value:count" pairs (bucket values are exact to 3 significant digits), base64 so it
+    /// travels in one JSON string. Plain rather than HdrHistogram's compressed V2 encoding, which this package version
+    /// did not round-trip through a caller-supplied buffer.
+    /// </summary>
     public string ToBase64()
     {
+        var text = new System.Text.StringBuilder();
         lock (_gate)
         {
-            // Allocate(byte[]) wraps the array, so the encoded bytes land in it.
-            var bytes = new byte[_histogram.GetEstimatedFootprintInBytes() + 512];
-            var length = _histogram.EncodeIntoCompressedByteBuffer(ByteBuffer.Allocate(bytes));
-            return Convert.ToBase64String(bytes, 0, length);
+            foreach (var bucket in _histogram.RecordedValues())
+            {
+                text.Append(bucket.ValueIteratedTo).Append(':').Append(bucket.CountAddedInThisIterationStep).Append(',');
+            }
         }
+
+        return Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(text.ToString()));
     }
 
     public static LatencyHistogram FromBase64(string base64)
@@ -93,8 +100,15 @@ public sealed class LatencyHistogram
             return result;
         }
 
-        var decoded = HistogramEncoding.DecodeFromCompressedByteBuffer(ByteBuffer.Allocate(Convert.FromBase64String(base64)), 0);
-        result._histogram.Add(decoded);
+        var text = System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(base64));
+        foreach (var pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = pair.IndexOf(':');
+            var value = long.Parse(pair.AsSpan(0, colon), System.Globalization.CultureInfo.InvariantCulture);
+            var count = long.Parse(pair.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture);
+            result._histogram.RecordValueWithCount(Math.Clamp(value, 1, HighestMicros), count);
+        }
+
         return result;
     }
 }

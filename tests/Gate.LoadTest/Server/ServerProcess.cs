@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Runtime.InteropServices;
+using Gate.LoadTest.Baselines;
+
+namespace Gate.LoadTest.Server;
+
+/// <summary>How to start one Gate.Server process for a measurement or a resilience test.</summary>
+public sealed record ServerSettings
+{
+    /// <summary>Folder for the database, logs and content root; kept across restarts of the same server.</summary>
+    public required string DataDirectory { get; init; }
+
+    public int MqttPort { get; init; }
+
+    public int HttpPort { get; init; }
+
+    public string AdminPassword { get; init; } = "load-test-admin-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>DC-09 receiver for Forwarding:Primary; null: forwarding not configured.</summary>
+    public IPEndPoint? PoliceReceiver { get; init; }
+
+    /// <summary>External broker (host, port, user, password); null: the embedded broker.</summary>
+    public (string Host, int Port, string User, string Password)? ExternalBroker { get; init; }
+
+    /// <summary>Extra configuration as environment variables ("Section__Key" = value).</summary>
+    public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>
+/// Gate.Server as a real child process (`dotnet Gate.Server.dll`, configured through environment variables), so it can
+/// be measured from /proc, killed with SIGKILL in the middle of a burst, and restarted on the same database.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+
+    private ServerProcess(Process process, ServerSettings settings, StreamWriter log)
+    {
+        _process = process;
+        Settings = settings;
+        _log = log;
+    }
+
+    public ServerSettings Settings { get; }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{Settings.HttpPort}/");
+
+    public string LogPath => Path.Combine(Settings.DataDirectory, "server.log");
+
+    public string DatabasePath => Path.Combine(Settings.DataDirectory, "gate.db");
+
+    /// <summary>Gate.Server.dll next to this assembly (the project references the server so its build is copied here).</summary>
+    public static string ServerAssembly()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Gate.Server.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("Gate.Server.dll not found next to the load generator; build tests/Gate.LoadTest", path);
+    }
+
+    public static async Task<ServerProcess> StartAsync(ServerSettings settings, TimeSpan? startTimeout = null)
+    {
+        Directory.CreateDirectory(settings.DataDirectory);
+        settings = settings with
+        {
+            MqttPort = settings.MqttPort == 0 ? BrokerProcess.FreePort() : settings.MqttPort,
+            HttpPort = settings.HttpPort == 0 ? BrokerProcess.FreePort() : settings.HttpPort,
+        };
+
+        var info = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = settings.DataDirectory,
+        };
+        info.ArgumentList.Add(ServerAssembly());
+        var env = info.Environment;
+        env["ASPNETCORE_ENVIRONMENT"] = "Production";
+        env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{settings.HttpPort}";
+        env["DOTNET_gcServer"] = "0";
+        env["Logging__LogLevel__Default"] = "Warning";
+        env["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        env["Database__Path"] = Path.Combine(settings.DataDirectory, "gate.db");
+        env["Security__AdminPassword"] = settings.AdminPassword;
+        if (settings.ExternalBroker is { } external)
+        {
+            env["Mqtt__Mode"] = "external";
+            env["Mqtt__External__Host"] = external.Host;
+            env["Mqtt__External__Port"] = external.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            env["Mqtt__External__Username"] = external.User;
+            env["Mqtt__External__Password"] = external.Password;
+            env["Mqtt__External__ClientId"] = "gate-server-bench";
+            env["Mqtt__External__MaxReconnectDelaySeconds"] = "2";
+        }
+        else
+        {
+            env["Mqtt__Mode"] = "embedded";
+            env["Mqtt__Embedded__Port"] = settings.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            env["Mqtt__Embedded__BindAddress"] = "127.0.0.1";
+        }
+
+        if (settings.PoliceReceiver is { } police)
+        {
+            env["Forwarding__Primary__Host"] = police.Address.ToString();
+            env["Forwarding__Primary__Port"] = police.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        foreach (var (key, value) in settings.Extra)
+        {
+            env[key] = value;
+        }
+
+        var log = new StreamWriter(Path.Combine(settings.DataDirectory, "server.log"), append: true) { AutoFlush = true };
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet Gate.Server.dll");
+        process.OutputDataReceived += (_, e) => Write(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new ServerProcess(process, settings, log);
+        await server.WaitHealthyAsync(startTimeout ?? TimeSpan.FromSeconds(60));
+        return server;
+    }
+
+    private static void Write(StreamWriter log, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (log)
+        {
+            log.WriteLine(line);
+        }
+    }
+
+    public async Task WaitHealthyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"Gate.Server exited with code {_process.ExitCode} while starting; log: {LogPath}\n{Tail()}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync("health");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"Gate.Server was not healthy within {timeout.TotalSeconds:0} s; log: {LogPath}\n{Tail()}");
+    }
+
+    /// <summary>An HTTP client logged in as the bootstrap admin (cookie session).</summary>
+    public async Task<HttpClient> LoginAsync()
+    {
+        var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), UseCookies = true };
+        var http = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var response = await http.PostAsJsonAsync("api/auth/login", new { user = "admin", password = Settings.AdminPassword });
+        response.EnsureSuccessStatusCode();
+        return http;
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flush; what a power cut or the OOM killer does.</summary>
+    public async Task KillHardAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: false);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>SIGTERM and wait: the ordinary stop of a service manager.</summary>
+    public async Task StopAsync(TimeSpan? timeout = null)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        _ = SysKill(_process.Id, 15);
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillHardAsync();
+        }
+    }
+
+    public string Tail(int lines = 40)
+    {
+        try
+        {
+            lock (_log)
+            {
+                _log.Flush();
+            }
+
+            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            var all = reader.ReadToEnd().Split('\n');
+            return string.Join('\n', all.TakeLast(lines));
+        }
+        catch (IOException)
+        {
+            return "(no log)";
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SysKill(int pid, int signal);
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(15));
+        _process.Dispose();
+        lock (_log)
+        {
+            _log.Dispose();
+        }
+    }
+}
