@@ -81,9 +81,11 @@ export function devicesView(root) {
       const bad = inDistrict.filter(d => d.state !== 'online').length;
       const section = h('section', { class: 'district', 'data-district': districtName },
         h('h2', {}, districtName, ' ', h('span', { class: 'muted small' }, t('devices.districtSummary', { n: inDistrict.length, bad }))));
+      const schools = h('div', { class: 'schools' });
+      section.append(schools);
       for (const [, inSchool] of groupBy(inDistrict, d => d.schoolId)) {
         const school = inSchool[0];
-        section.append(h('div', { class: 'school' },
+        schools.append(h('div', { class: 'school' },
           h('h3', {}, school.schoolName),
           h('ul', { class: 'tiles' }, inSchool.map(tile))));
       }
@@ -123,8 +125,8 @@ export function tile(d) {
       h('dl', { class: 'tile-facts' },
         fact('devices.fw', d.firmware || t('common.none')),
         fact('devices.signal', d.rssi === null ? t('common.none') : d.rssi === 0 ? t('devices.wired') : t('devices.dbm', { n: d.rssi }), signalClass(d.rssi)),
-        fact('devices.power', powerText(d), d.mains === false ? 'warn' : ''),
-        fact('devices.outbox', d.outbox === null ? t('common.none') : String(d.outbox), d.outbox > 0 ? 'warn' : ''))));
+        fact('devices.outbox', d.outbox === null ? t('common.none') : String(d.outbox), d.outbox > 0 ? 'warn' : ''),
+        fact('devices.power', powerText(d), `wide ${d.mains === false ? 'warn' : ''}`))));
 }
 
 export function stateBadge(state) {

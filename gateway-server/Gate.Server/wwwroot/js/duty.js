@@ -36,7 +36,7 @@ export function dutyView(root) {
     const cls = ['alarm-card', real ? (a.lifeSafety ? 'alarm-life' : 'alarm-real') : 'alarm-test', `status-${a.status}`];
     if (a.delivery && a.delivery.trouble) { cls.push('alarm-trouble'); }
     if (a.restore) { cls.push('alarm-restore'); }
-    const note = h('textarea', { rows: '2', id: `note-${a.id}`, 'data-i18n-placeholder': 'duty.notePlaceholder' });
+    const note = h('textarea', { rows: '2', id: `note-${a.id}`, placeholder: t('duty.notePlaceholder') });
     note.value = drafts.get(a.id) || '';
     note.addEventListener('input', () => drafts.set(a.id, note.value));
     return h('article', { class: cls.join(' '), 'data-alarm': a.id, 'data-kind': a.kind, 'data-test': a.isTest ? 'true' : 'false', 'data-status': a.status },

@@ -1,7 +1,0 @@
-namespace Gate.StatusPage.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Project_Builds() => Assert.True(true);
-}
