@@ -669,17 +669,30 @@ namespace Gate.Contracts.Json
             {
                 result = 0;
             }
-            else if (scale < 0 && scale >= -22)
-            {
-                result = digits / Math.Pow(10, -scale);
-            }
             else if (scale < -300)
             {
-                result = digits / Math.Pow(10, 300) / Math.Pow(10, -scale - 300);
+                // Two steps, so that 10^-scale does not become infinity before a tiny (subnormal) result is reached.
+                result = digits / PowerOfTen(300) / PowerOfTen(-scale - 300);
+            }
+            else if (scale < 0)
+            {
+                result = digits / PowerOfTen(-scale);
+            }
+            else if (scale > 280)
+            {
+                // Bring the digits down to one before the point first, so that a result near double.MaxValue
+                // does not overflow on the way.
+                int places = 0;
+                for (long m = mantissa; m >= 10; m /= 10)
+                {
+                    places++;
+                }
+
+                result = digits / Powers[places] * PowerOfTen(scale + places);
             }
             else
             {
-                result = digits * Math.Pow(10, scale);
+                result = digits * PowerOfTen(scale);
             }
 
             if (negative)
@@ -695,6 +708,30 @@ namespace Gate.Contracts.Json
 
             value = result;
             return true;
+        }
+
+        // Exact doubles; System.Math is a separate package on nanoFramework, and these are all the parser needs.
+        private static readonly double[] Powers =
+        {
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+            1e20, 1e21, 1e22,
+        };
+
+        /// <summary>10^n for n ≥ 0: exact up to 22, then in steps of 10^22 (infinity once beyond double range).</summary>
+        private static double PowerOfTen(int n)
+        {
+            double result = 1;
+            while (n > 22)
+            {
+                result *= 1e22;
+                n -= 22;
+                if (double.IsInfinity(result))
+                {
+                    return result;
+                }
+            }
+
+            return result * Powers[n];
         }
 
         private static void AddDigit(int d, ref long mantissa, ref int significant, ref int decimalShift, bool fraction)

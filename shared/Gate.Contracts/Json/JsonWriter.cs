@@ -100,9 +100,13 @@ namespace Gate.Contracts.Json
                 return Null();
             }
 
-            if (value == Math.Floor(value) && value > -9007199254740992.0 && value < 9007199254740992.0)
+            if (value > -9007199254740992.0 && value < 9007199254740992.0)
             {
-                return Number((long)value);
+                long integral = (long)value;
+                if (integral == value)
+                {
+                    return Number(integral);
+                }
             }
 
             BeforeValue();
