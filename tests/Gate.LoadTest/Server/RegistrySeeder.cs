@@ -8,20 +8,26 @@ namespace Gate.LoadTest.Server;
 /// <see cref="GateDatabase"/> (schema migrations) and <see cref="SecretHasher"/> (Mosquitto-style "$6$" hash), in one
 /// transaction. The HTTP API registers one device per request with a fresh secret, a durable insert each: right for
 /// an installer, minutes for 15,000 devices. The server reads the registry at start-up, so seeding first is enough.
-/// Layout: one gate controller per school (a campus), ids "lt-s{n}" and "lt-d{n}", all with the same secret.
+/// Layout: one gate controller per school (a campus), all with the same secret. Device n is "lt-d{n:D5}"; its
+/// school is "lt-c{k}-s{j+1:D3}" for child process k = n / perProcess and j = n % perProcess, which is exactly what
+/// the firmware's Swarm names with SchoolPrefix "lt-c{k}-s", StartIndex k*perProcess and Schools = its count.
 /// </summary>
 public static class RegistrySeeder
 {
     public const string Secret = "load-test-secret-not-for-production";
 
-    public static string SchoolId(int n) => $"lt-s{n:D5}";
+    public const string DevicePrefix = "lt-d";
 
-    public static string DeviceId(int n) => $"lt-d{n:D5}";
+    public static string SchoolPrefix(int child) => $"lt-c{child}-s";
+
+    public static string SchoolId(int n, int perProcess) => SchoolPrefix(n / perProcess) + (n % perProcess + 1).ToString("D3", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string DeviceId(int n) => DevicePrefix + n.ToString("D5", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>3-16 hex digits, as the DC-09 forwarder requires of schools.police_account.</summary>
     public static string PoliceAccount(int n) => (0x10000 + n).ToString("X5", System.Globalization.CultureInfo.InvariantCulture);
 
-    public static void Seed(string databasePath, int devices, int heartbeatSeconds)
+    public static void Seed(string databasePath, int devices, int heartbeatSeconds, int perProcess)
     {
         var database = new GateDatabase(databasePath);
         database.Migrate();
@@ -54,12 +60,12 @@ public static class RegistrySeeder
 
         for (var n = 0; n < devices; n++)
         {
-            sId.Value = SchoolId(n);
+            sId.Value = SchoolId(n, perProcess);
             sName.Value = $"Load test school {n}";
             sPolice.Value = PoliceAccount(n);
             school.ExecuteNonQuery();
             dId.Value = DeviceId(n);
-            dSchool.Value = SchoolId(n);
+            dSchool.Value = SchoolId(n, perProcess);
             device.ExecuteNonQuery();
         }
 

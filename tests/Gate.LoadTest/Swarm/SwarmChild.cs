@@ -26,6 +26,8 @@ public static class SwarmChild
         var source = cl.OptionalString("source-ip");
         var concurrency = cl.Int("connect-concurrency", 64);
         var retryS = cl.Int("retry-s", 15);
+        var perProcess = cl.Int("per-process", count);
+        var deviceKind = cl.String("device", "protocol");
         cl.RejectUnknown();
 
         var sourceAddress = source is null ? null : IPAddress.Parse(source);
@@ -40,62 +42,29 @@ public static class SwarmChild
         }
 
         var context = new SwarmContext(host, port, secret, sourceAddress, declared);
-        var devices = Enumerable.Range(first, count).Select(n => new SwarmDevice(context, n)).ToArray();
-
-        // Connect with bounded concurrency so the server sees a ramp, not a SYN flood.
-        using (var gate = new SemaphoreSlim(concurrency))
+        ISwarmDriver driver = deviceKind switch
         {
-            var connects = devices.Select(async d =>
-            {
-                await gate.WaitAsync();
-                try
-                {
-                    for (var attempt = 0; attempt < 5 && !await d.ConnectAsync(CancellationToken.None); attempt++)
-                    {
-                        await Task.Delay(500 * (attempt + 1));
-                    }
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }).ToArray();
-            await Task.WhenAll(connects);
-        }
-
-        var connected = devices.Count(d => d.IsConnected);
-        Emit(new { @event = "ready", devices = count, connected, report = context.Stats.Report(connected, count, 0) });
+            "firmware" => new FirmwareSwarmDriver(host, port, first, count, perProcess, heartbeatMs / 1000, secret),
+            "protocol" => new ProtocolSwarmDriver(context, first, count, perProcess, heartbeatMs, concurrency, TimeSpan.FromSeconds(retryS)),
+            _ => throw new ArgumentException("--device must be firmware or protocol"),
+        };
+        await driver.StartAsync();
+        Emit(new { @event = "ready", devices = count, connected = driver.Connected, report = driver.Report() });
 
         var clock = Stopwatch.StartNew();
-        foreach (var d in devices)
-        {
-            d.NextHeartbeatMs = Random.Shared.NextInt64(0, heartbeatMs);
-        }
-
         double alarmRate = 0;
         long burstLeft = 0;
         var rateStartedMs = 0L;
         long raisedSinceRate = 0;
-        var next = 0;
         using var stop = new CancellationTokenSource();
 
         var scheduler = Task.Run(async () =>
         {
             using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
-            var lastRetry = 0L;
             while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
             {
                 var now = clock.ElapsedMilliseconds;
-                foreach (var d in devices)
-                {
-                    if (d.NextHeartbeatMs <= now)
-                    {
-                        d.SendHeartbeat(now);
-                        // ±10 % jitter per beat, like the firmware, so the swarm never beats in lock-step.
-                        d.NextHeartbeatMs = now + (long)(heartbeatMs * (0.9 + Random.Shared.NextDouble() * 0.2));
-                    }
-                }
-
+                driver.Tick(now);
                 var rate = Volatile.Read(ref alarmRate);
                 if (rate > 0)
                 {
@@ -107,34 +76,11 @@ public static class SwarmChild
                             Volatile.Write(ref alarmRate, 0);
                         }
 
-                        // Round-robin over connected devices: one press per device until all have pressed once.
-                        for (var tries = 0; tries < devices.Length; tries++)
-                        {
-                            var d = devices[next++ % devices.Length];
-                            if (d.IsConnected && d.CanPress)
-                            {
-                                d.Press();
-                                break;
-                            }
-                        }
-
+                        driver.RaiseOne();
                         raisedSinceRate++;
                         if (Volatile.Read(ref alarmRate) == 0)
                         {
                             break;
-                        }
-                    }
-                }
-
-                if (now - lastRetry >= 1000)
-                {
-                    lastRetry = now;
-                    var ts = Stopwatch.GetTimestamp();
-                    foreach (var d in devices)
-                    {
-                        if (d.OutboxDepth > 0)
-                        {
-                            d.RetryDue(ts, TimeSpan.FromSeconds(retryS));
                         }
                     }
                 }
@@ -153,7 +99,7 @@ public static class SwarmChild
             switch (parts[0])
             {
                 case "measure":
-                    context.Stats.Reset();
+                    driver.Stats.Reset();
                     Emit(new { @event = "measuring" });
                     break;
                 case "rate":
@@ -172,7 +118,7 @@ public static class SwarmChild
                     Volatile.Write(ref alarmRate, n > 0 ? n / s : 0);
                     break;
                 case "report":
-                    Emit(new { @event = "report", report = context.Stats.Report(devices.Count(d => d.IsConnected), count, devices.Sum(d => d.OutboxDepth)) });
+                    Emit(new { @event = "report", report = driver.Report() });
                     break;
                 case "exit":
                     await stop.CancelAsync();
@@ -184,22 +130,7 @@ public static class SwarmChild
                     {
                     }
 
-                    using (var gate = new SemaphoreSlim(256))
-                    {
-                        await Task.WhenAll(devices.Select(async d =>
-                        {
-                            await gate.WaitAsync();
-                            try
-                            {
-                                await d.StopAsync();
-                            }
-                            finally
-                            {
-                                gate.Release();
-                            }
-                        }));
-                    }
-
+                    await driver.DisposeAsync();
                     Emit(new { @event = "exited" });
                     return 0;
             }

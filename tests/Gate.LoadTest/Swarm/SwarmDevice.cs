@@ -25,12 +25,12 @@ public sealed class SwarmDevice
     private int _reconnectAttempt;
     private volatile bool _stopping;
 
-    public SwarmDevice(SwarmContext context, int number)
+    public SwarmDevice(SwarmContext context, int number, int perProcess)
     {
         _context = context;
         Number = number;
         Id = Server.RegistrySeeder.DeviceId(number);
-        School = Server.RegistrySeeder.SchoolId(number);
+        School = Server.RegistrySeeder.SchoolId(number, perProcess);
         _client = context.Factory.CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += e =>
         {

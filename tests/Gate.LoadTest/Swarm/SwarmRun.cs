@@ -36,6 +36,14 @@ public static class SwarmRun
         var seconds = cl.Double("seconds", 60);
         var warmup = cl.Double("warmup", Math.Min(heartbeatMs / 1000.0 + 5, 40));
         var brokerMode = cl.String("broker", "embedded");
+        // "firmware": the real firmware core (gate-sim's Swarm of VirtualGateControllers); heartbeat interval 5..300 s.
+        // "protocol": a lighter wire-level controller, for heartbeat rates beyond what 5 s intervals can offer.
+        var deviceKind = cl.String("device", heartbeatMs >= 5000 ? "firmware" : "protocol");
+        if (deviceKind == "firmware" && (heartbeatMs < 5000 || heartbeatMs % 1000 != 0))
+        {
+            throw new ArgumentException("--device firmware needs a whole heartbeat interval of 5..300 s; use --device protocol for higher rates");
+        }
+
         var checkSeconds = cl.Double("check-s", 30);
         var drainSeconds = cl.Double("drain-s", 180);
         var sourceAddresses = cl.Flag("spread-source");
@@ -52,7 +60,7 @@ public static class SwarmRun
         Console.WriteLine($"data: {dir}; heartbeat every {heartbeatMs} ms per device (int_s {declared}) = {devices * 1000.0 / heartbeatMs:0}/s offered");
 
         var seedClock = Stopwatch.StartNew();
-        RegistrySeeder.Seed(Path.Combine(dir, "gate.db"), devices, declared);
+        RegistrySeeder.Seed(Path.Combine(dir, "gate.db"), devices, declared, perProcess);
         Console.WriteLine($"seeded {devices} schools and devices in {seedClock.Elapsed.TotalSeconds:0.0} s");
 
         await using var receiver = new PoliceReceiverSimulator(new PoliceReceiverOptions { TcpPort = 0, UdpPort = null });
@@ -110,6 +118,8 @@ public static class SwarmRun
                     "--count", count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     "--heartbeat-ms", heartbeatMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     "--declared-s", declared.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    "--per-process", perProcess.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    "--device", deviceKind,
                 };
                 if (sourceAddresses)
                 {
@@ -260,7 +270,7 @@ public static class SwarmRun
             var notes = new List<string>
             {
                 FormattableString.Invariant($"load avg {loadStart} -> {MachineInfo.LoadAverageNow()}"),
-                FormattableString.Invariant($"heartbeat every {heartbeatMs} ms (int_s {declared})"),
+                FormattableString.Invariant($"heartbeat every {heartbeatMs} ms (int_s {declared}), devices: {deviceKind}"),
                 $"late seen by server (worst sample) {worstLate}, offline {worstOffline}; liveness events late {falseLate}",
                 $"alarms stored in server db (all runs of this db) {stored}; police receiver acknowledged {policeDistinct} distinct alarm(s)",
                 $"resends {final.Sum(r => r.Resends)}, publish errors {final.Sum(r => r.PublishErrors)}, reconnects {final.Sum(r => r.Reconnects)}",

@@ -74,6 +74,19 @@ public sealed class SwarmStats
         Interlocked.Increment(ref _alarmsReceived);
     }
 
+    /// <summary>For the firmware swarm, whose hook hands over the latency itself (raise to first arrival of a stage).</summary>
+    public void AlarmReceivedAfter(TimeSpan latency)
+    {
+        PressToReceived.RecordMicros((long)(latency.Ticks / 10.0));
+        Interlocked.Increment(ref _alarmsReceived);
+    }
+
+    public void AlarmPoliceAckedAfter(TimeSpan latency)
+    {
+        PressToPoliceAck.RecordMicros((long)(latency.Ticks / 10.0));
+        Interlocked.Increment(ref _alarmsPoliceAcked);
+    }
+
     public void AlarmForwarded() => Interlocked.Increment(ref _alarmsForwarded);
 
     public void AlarmPoliceAcked(long pressTimestamp)
