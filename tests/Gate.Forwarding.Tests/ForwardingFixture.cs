@@ -191,8 +191,18 @@ public sealed class ForwardingFixture : IAsyncDisposable
         builder.Services.AddSingleton<TimeProvider>(Time);
         builder.Services.AddSingleton<IDeliveryObserver>(Observer);
         builder.Services.AddForwarding(builder.Configuration);
-        _host = builder.Build();
-        await _host.StartAsync();
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
+        _host = host;
     }
 
     /// <summary>Stops the host as a server shutdown would.</summary>
