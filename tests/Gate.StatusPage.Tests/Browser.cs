@@ -28,12 +28,12 @@ public sealed class Browser : IAsyncDisposable
     }
 
     /// <summary>A fresh context (own cookies and localStorage) on the host; phone size when asked.</summary>
-    public async Task<IPage> NewPageAsync(Uri baseAddress, bool phone = false, string locale = "zh-CN")
+    public async Task<IPage> NewPageAsync(Uri baseAddress, bool phone = false, string? language = null)
     {
         var context = await Instance.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseAddress.ToString(),
-            Locale = locale,
+            Locale = language ?? "zh-CN",
             TimezoneId = "Asia/Shanghai",
             ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1366, Height = 900 },
             DeviceScaleFactor = phone ? 2 : 1,
@@ -41,6 +41,12 @@ public sealed class Browser : IAsyncDisposable
             HasTouch = phone,
         });
         context.SetDefaultTimeout(30_000);
+        if (language is not null)
+        {
+            // The page keeps the chosen language in localStorage; set it before any of its scripts run.
+            await context.AddInitScriptAsync($"localStorage.setItem('gate.lang', '{language}');");
+        }
+
         return await context.NewPageAsync();
     }
 

@@ -43,8 +43,8 @@ public static class StatusPageApi
 
         // The page's live stream: every change as an unnamed event whose data carries its type, so the page's one
         // onmessage handler sees every kind of change, including kinds added later.
-        group.MapGet("/stream", (ChangeFeed feed, TimeProvider time, CancellationToken cancellationToken) =>
-            TypedResults.ServerSentEvents(StreamAsync(feed, time, cancellationToken)));
+        group.MapGet("/stream", (ChangeFeed feed, TimeProvider time, IHostApplicationLifetime lifetime, CancellationToken cancellationToken) =>
+            TypedResults.ServerSentEvents(StreamAsync(feed, time, lifetime.ApplicationStopping, cancellationToken)));
         return app;
     }
 
@@ -54,14 +54,33 @@ public static class StatusPageApi
     private static ValidationProblem DaysProblem() =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["days"] = ["a whole number of days from 1 to 366"] });
 
-    private static async IAsyncEnumerable<SseItem<ChangeEvent>> StreamAsync(ChangeFeed feed, TimeProvider time,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<SseItem<ChangeEvent>> StreamAsync(ChangeFeed feed, TimeProvider time, CancellationToken stopping,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken requestAborted)
     {
+        // Ends when the client goes or the server stops, so a shutdown never waits on open pages (they reconnect).
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, requestAborted);
+        var cancellationToken = linked.Token;
         using var subscription = feed.Subscribe();
         yield return new SseItem<ChangeEvent>(new ChangeEvent(0, "hello", time.GetUtcNow(), null, null, null, null));
-        await foreach (var change in subscription.Reader.ReadAllAsync(cancellationToken))
+        var changes = subscription.Reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
         {
+            try
+            {
+                if (!await changes.MoveNextAsync())
+                {
+                    break;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            var change = changes.Current;
             yield return new SseItem<ChangeEvent>(change) { EventId = change.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         }
+
+        await changes.DisposeAsync();
     }
 }

@@ -108,7 +108,12 @@ export function deviceView(root, id) {
   };
 }
 
+const TRACKER_STATES = { never_seen: 'never', unknown: 'late', online: 'online', late: 'late', offline: 'offline' };
+
 function eventText(e) {
+  // Liveness details read "offline -> online (connected)": shown with the page's own state and reason words.
+  const m = e.category === 'liveness' && e.detail ? /^(\w+) -> (\w+) \((\w+)\)$/.exec(e.detail) : null;
+  if (m) { return `${word('state', TRACKER_STATES[m[1]] || m[1])} → ${word('state', TRACKER_STATES[m[2]] || m[2])} · ${word('reason', m[3])}`; }
   const kind = word(e.category === 'alarm' ? 'kind' : e.category === 'command' ? 'command' : e.category === 'liveness' ? 'state' : 'event', e.kind);
   return e.detail ? `${kind} — ${word('detail', e.detail)}` : kind;
 }
