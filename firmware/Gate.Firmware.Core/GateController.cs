@@ -237,7 +237,7 @@ namespace Gate.Firmware
             {
                 if (_pins.IsFitted(digital[i]))
                 {
-                    _inputs[digital[i]] = _config.CreateInput(digital[i]);
+                    _inputs[digital[i]] = _config.CreateInput(digital[i], _pins);
                 }
             }
 

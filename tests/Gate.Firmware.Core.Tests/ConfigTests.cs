@@ -28,7 +28,7 @@ public class ConfigTests
           "bollard": { "travel_timeout_ms": 20000 }, "barrier": { "authorise_window_ms": 60000 },
           "battery": { "low_mv": 11800, "hysteresis_mv": 300, "divider": 4.3 },
           "pins": { "duress": null, "panic": 15 },
-          "inputs": { "tamper": { "active_low": true, "filters": ["invert", "delayed_on:200"] } }
+          "inputs": { "tamper": { "active_low": false, "filters": ["delayed_on:200"] } }
         }
         """;
         Assert.True(DeviceConfig.TryParse(json, out var c, out var error), error);
@@ -37,6 +37,7 @@ public class ConfigTests
         Assert.Equal((1500, true, 200, 1200, 2500, 300), (c.PanicHoldMs, c.PanicSilent, c.LoopShortBelowMv, c.LoopNormalBelowMv, c.LoopAlarmBelowMv, c.LoopSettleMs));
         Assert.Equal((20000, 60000, 11800, 300, 4.3), (c.BollardTravelMs, c.BarrierWindowMs, c.BatteryLowMv, c.BatteryHysteresisMv, c.BatteryDivider));
         Assert.Equal(-1, (int)c.PinOverrides["duress"]!);
+        Assert.False((bool)c.ActiveLow["tamper"]!);
         Assert.True(c.TryResolvePins(Boards.Read("olimex-esp32-poe-iso"), out var pins, out error), error);
         Assert.Equal((15, -1), (pins.Pin("panic"), pins.Pin("duress")));
     }
@@ -77,6 +78,23 @@ public class ConfigTests
         Assert.True(DeviceConfig.TryParse(json, out var c, out var error), error);
         Assert.False(c.TryResolvePins(Boards.Read("esp32-devkitc"), out _, out error));
         Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public void Inputs_Polarity_BoardDefaultActiveLowUnlessConfigured()
+    {
+        var json = Minimal[..^1] + ",\"inputs\":{\"mains\":{\"active_low\":false}}}";
+        Assert.True(DeviceConfig.TryParse(json, out var c, out var error), error);
+        Assert.True(c.TryResolvePins(Boards.Read("esp32-devkitc"), out var pins, out error), error);
+        Assert.True(c.IsActiveLow(GateFunction.Panic, pins));
+        Assert.False(c.IsActiveLow(GateFunction.Mains, pins));
+
+        var panic = c.CreateInput(GateFunction.Panic, pins);
+        panic.Prime(true);
+        Assert.False(panic.State); // pulled up, contact open: not pressed
+        panic.Update(false, 0);
+        panic.Update(false, 60);
+        Assert.True(panic.State);
     }
 
     [Fact]
@@ -126,5 +144,35 @@ public class ConfigTests
         var files = Directory.GetFiles(folder, "*.cs", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/')).Where(f => !f.StartsWith("bin/") && !f.StartsWith("obj/")).Order().ToList();
         Assert.Equal(files, listed);
+    }
+}
+
+public class BootstrapTests
+{
+    [Fact]
+    public void Bootstrap_MissingOrInvalidFiles_ReasonNamesTheFile()
+    {
+        var flash = new MemoryFlashStorage();
+        Assert.False(GateBootstrap.TryLoad(flash, out _, out _, out var error));
+        Assert.Equal("gate.json is missing on the internal flash", error);
+
+        flash.Write("gate.json", System.Text.Encoding.UTF8.GetBytes(ControllerRig.ConfigJson()));
+        Assert.False(GateBootstrap.TryLoad(flash, out _, out _, out error));
+        Assert.Equal("board.json is missing on the internal flash", error);
+        Assert.Equal(-1, GateBootstrap.TroubleLedPin(flash));
+
+        flash.Write("board.json", System.Text.Encoding.UTF8.GetBytes(Boards.Read("olimex-esp32-poe-iso")));
+        Assert.False(GateBootstrap.TryLoad(flash, out _, out _, out error));
+        Assert.Contains("board.json: configuration is for board esp32-devkitc", error);
+        Assert.Equal(2, GateBootstrap.TroubleLedPin(flash));
+
+        flash.Write("board.json", System.Text.Encoding.UTF8.GetBytes(Boards.Read("esp32-devkitc")));
+        Assert.True(GateBootstrap.TryLoad(flash, out var config, out var pins, out error), error);
+        Assert.Equal("gate-01", config.Device);
+        Assert.Equal(25, pins.Pin(GateFunction.Panic));
+
+        flash.Write("gate.json", "{\"v\":1}"u8.ToArray());
+        Assert.False(GateBootstrap.TryLoad(flash, out _, out _, out error));
+        Assert.StartsWith("gate.json: device is required", error);
     }
 }

@@ -23,6 +23,12 @@ namespace Gate.Firmware.Config
         /// <summary>"wifi" or "ethernet": how this board reaches the network by default.</summary>
         public string Network = "wifi";
 
+        /// <summary>
+        /// Contacts close to ground against a pull-up, so an input is active when low. True unless the board
+        /// file says "inputs_active_low": false; one input can differ through the configuration's active_low.
+        /// </summary>
+        public bool InputsActiveLow = true;
+
         public bool Exists(int pin) { return _gpio.Contains(pin); }
 
         public bool IsInputOnly(int pin) { return _inputOnly.Contains(pin); }
@@ -55,6 +61,7 @@ namespace Gate.Firmware.Config
             b.Name = f.String("board", true, null, Limits.MaxIdentifierLength);
             b.Title = f.String("title", false, null, 128);
             b.Network = f.String("network", false, "wifi", 16);
+            b.InputsActiveLow = f.Bool("inputs_active_low", true);
             if (!f.Failed && !Identifier.IsValid(b.Name))
             {
                 f.Fail("board must be an identifier (a-z, 0-9, '-')");

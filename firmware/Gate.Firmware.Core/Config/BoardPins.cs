@@ -17,6 +17,9 @@ namespace Gate.Firmware.Config
 
         public string Board;
 
+        /// <summary>The board's default polarity for digital inputs (see BoardDefinition.InputsActiveLow).</summary>
+        public bool InputsActiveLow = true;
+
         public int Pin(string function)
         {
             object v = _pins[function];
@@ -42,6 +45,7 @@ namespace Gate.Firmware.Config
             pins = null;
             BoardPins p = new BoardPins();
             p.Board = board.Name;
+            p.InputsActiveLow = board.InputsActiveLow;
             for (int i = 0; i < GateFunction.All.Length; i++)
             {
                 string function = GateFunction.All[i];

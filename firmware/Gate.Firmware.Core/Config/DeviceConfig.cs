@@ -37,7 +37,7 @@ namespace Gate.Firmware.Config
         /// <summary>function → filter specs (string[]), e.g. "tamper": ["invert", "delayed_on:200"].</summary>
         public Hashtable InputFilters = new Hashtable();
 
-        /// <summary>function → true when the contact is active-low (closes to ground).</summary>
+        /// <summary>function → bool: explicit polarity of one input (true: active when low), overriding the board's.</summary>
         public Hashtable ActiveLow = new Hashtable();
 
         public int HeartbeatSeconds = Limits.DefaultHeartbeatSeconds;
@@ -171,18 +171,45 @@ namespace Gate.Firmware.Config
             return true;
         }
 
-        /// <summary>The conditioning chain for a digital function: configured filters, else invert if active-low and debounce 50 ms.</summary>
-        public ConditionedInput CreateInput(string function)
+        /// <summary>True when the input is active at a low level: the configuration's active_low, else the board's default.</summary>
+        public bool IsActiveLow(string function, BoardPins pins)
         {
+            object v = ActiveLow[function];
+            if (v != null)
+            {
+                return (bool)v;
+            }
+
+            return pins == null || pins.InputsActiveLow;
+        }
+
+        /// <summary>
+        /// The conditioning chain for a digital function: "invert" first when it is active-low, then the
+        /// configured filters, or the default 50 ms debounce.
+        /// </summary>
+        public ConditionedInput CreateInput(string function, BoardPins pins)
+        {
+            bool activeLow = IsActiveLow(function, pins);
             string[] specs = (string[])InputFilters[function];
             ConditionedInput input;
             string ignored;
-            if (specs != null && ConditionedInput.TryParse(specs, out input, out ignored))
+            if (specs != null)
             {
-                return input;
+                string[] chain = specs;
+                if (activeLow)
+                {
+                    chain = new string[specs.Length + 1];
+                    chain[0] = "invert";
+                    for (int i = 0; i < specs.Length; i++) { chain[i + 1] = specs[i]; }
+                }
+
+                if (ConditionedInput.TryParse(chain, out input, out ignored))
+                {
+                    return input;
+                }
             }
 
-            return ConditionedInput.Debounced(ActiveLow.Contains(function));
+            return ConditionedInput.Debounced(activeLow);
         }
 
         private static string Id(ConfigFields f, string name)
@@ -262,9 +289,9 @@ namespace Gate.Firmware.Config
                 }
 
                 ConfigFields one = all.Object(function, false);
-                if (one.Bool("active_low", false))
+                if (one.Has("active_low"))
                 {
-                    c.ActiveLow[function] = true;
+                    c.ActiveLow[function] = one.Bool("active_low", true);
                 }
 
                 string[] specs = one.Strings("filters");

@@ -166,8 +166,11 @@ public sealed class MqttNetTransport : IMqttTransport, IDisposable
         }
     }
 
-    /// <summary>Closes the session cleanly (no will): used when a simulated controller is switched off on purpose.</summary>
-    public async Task DisconnectCleanlyAsync()
+    /// <summary>
+    /// Closes the session cleanly (no will): used when a simulated controller is switched off on purpose.
+    /// The last word (retained "offline" on the status topic) is published first, since no will follows.
+    /// </summary>
+    public async Task DisconnectCleanlyAsync(string? lastTopic = null, byte[]? lastPayload = null)
     {
         IMqttClient? client;
         lock (_gate)
@@ -183,6 +186,13 @@ public sealed class MqttNetTransport : IMqttTransport, IDisposable
             {
                 if (client.IsConnected)
                 {
+                    if (lastTopic is not null)
+                    {
+                        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(lastTopic).WithPayload(lastPayload)
+                            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(true).Build(), cts.Token).ConfigureAwait(false);
+                    }
+
                     await client.DisconnectAsync().ConfigureAwait(false);
                 }
             }

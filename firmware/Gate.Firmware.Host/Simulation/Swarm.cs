@@ -160,8 +160,8 @@ public sealed class Swarm : IAsyncDisposable
             if (c.IsRunning && !c.PanicLatched)
             {
                 Interlocked.Increment(ref _injected);
-                c.PressPanic();
-                _ = ReleaseLaterAsync(c, () => c.ReleasePanic());
+                // Held until the core has raised it, as a guard holds the button: a busy ticker cannot swallow it.
+                _ = c.TriggerPanicAsync(TimeSpan.FromSeconds(30)).ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
                 return c;
             }
         }

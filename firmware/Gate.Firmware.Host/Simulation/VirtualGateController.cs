@@ -173,7 +173,7 @@ public sealed class VirtualGateController : IAsyncDisposable
 
         if (transport is not null)
         {
-            await transport.DisconnectCleanlyAsync().ConfigureAwait(false);
+            await transport.DisconnectCleanlyAsync(Topics.For(School, Device, Topics.Status), WireCodec.EncodeStatus(false)).ConfigureAwait(false);
         }
     }
 
@@ -444,6 +444,11 @@ public sealed class VirtualGateController : IAsyncDisposable
 
     private void SetIdleInputs()
     {
+        foreach (var function in new[] { GateFunction.Panic, GateFunction.Duress, GateFunction.BollardFault, GateFunction.BarrierOpen, GateFunction.BarrierRequest, GateFunction.Tamper })
+        {
+            SetInput(function, false);
+        }
+
         SetInput(GateFunction.Mains, true);
         SetInput(GateFunction.BollardUp, true);
         SetInput(GateFunction.BollardDown, false);
@@ -458,8 +463,8 @@ public sealed class VirtualGateController : IAsyncDisposable
             return;
         }
 
-        // Active-low inputs (configured "active_low") are electrically low when active.
-        bool high = Config.ActiveLow.Contains(function) ? !active : active;
+        // Active-low inputs (the board's default: contacts close to ground) are electrically low when active.
+        bool high = Config.IsActiveLow(function, BoardPins) ? !active : active;
         Pins.SetLevel(BoardPins.Pin(function), high);
     }
 

@@ -13,11 +13,13 @@ public sealed class ControllerRig
     {
         Storage = storage ?? new MemoryFlashStorage();
         Transport = transport ?? new FakeTransport();
-        Io.Levels[Pins(GateFunction.Mains)] = true;
         Assert.True(DeviceConfig.TryParse(configJson ?? ConfigJson(), out var config, out var error), error);
         Assert.True(config.TryResolvePins(Boards.Read("esp32-devkitc"), out var pins, out error), error);
         Config = config;
         BoardPins = pins;
+        // Contacts pull up to 3V3 and close to ground: idle inputs read high.
+        Io.DefaultLevel = true;
+        Set(GateFunction.Mains, true);
         NowMs = startMs;
         Controller = new GateController(config, pins, Storage, Transport, Io, new DeviceIdentity { Firmware = "1.0.0-test", ResetReason = ResetReason.PowerOn });
         Controller.Start(NowMs);
@@ -56,7 +58,8 @@ public sealed class ControllerRig
         return pin;
     }
 
-    public void Set(string function, bool high) => Io.Levels[Pins(function)] = high;
+    /// <summary>Makes an input active or idle, at the electrical level its polarity needs.</summary>
+    public void Set(string function, bool active) => Io.Levels[Pins(function)] = Config.IsActiveLow(function, BoardPins) ? !active : active;
 
     public void Advance(long ms, long stepMs = 10)
     {
