@@ -1,15 +1,17 @@
+using Gate.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace Gate.Server.Forwarding;
 
-/// <summary>The delivery trail of an alarm and the health of the paths to the police.</summary>
+/// <summary>The delivery trail of an alarm, the health of the paths to the police, and re-queuing a rejected alarm.</summary>
 public static class ForwardingApi
 {
     public static IEndpointRouteBuilder MapForwarding(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api").WithTags("Forwarding").RequireAuthorization();
+        var group = app.MapGroup("/api").WithTags("Forwarding").RequireAuthorization(Policies.View);
         group.MapGet("/alarms/{id}/delivery", GetDeliveryAsync).WithName("GetAlarmDelivery");
+        group.MapPost("/alarms/{id}/delivery/retry", RetryAsync).WithName("RetryAlarmDelivery").RequireAuthorization(Policies.HandleAlarms);
         group.MapGet("/forwarding/status", GetStatusAsync).WithName("GetForwardingStatus");
         return app;
     }
@@ -20,6 +22,24 @@ public static class ForwardingApi
         return delivery is null
             ? TypedResults.NotFound($"No alarm '{id}' in the forwarding outbox.")
             : TypedResults.Ok(delivery);
+    }
+
+    /// <summary>After the receiver's set-up was fixed: puts an alarm every receiver rejected (DUH) back in line.</summary>
+    private static async Task<Results<Accepted<AlarmDelivery>, NotFound<string>, Conflict<string>>> RetryAsync(string id, ForwardingStore store, CancellationToken cancellationToken)
+    {
+        var delivery = await store.GetDeliveryAsync(id, cancellationToken);
+        if (delivery is null)
+        {
+            return TypedResults.NotFound($"No alarm '{id}' in the forwarding outbox.");
+        }
+
+        if (!await store.RequeueAsync(id, cancellationToken))
+        {
+            return TypedResults.Conflict($"Alarm '{id}' is {delivery.State}; only a rejected alarm is re-queued (pending ones are retried already).");
+        }
+
+        ForwardingSignal.For(store.Database.FilePath).Notify();
+        return TypedResults.Accepted($"/api/alarms/{id}/delivery", await store.GetDeliveryAsync(id, cancellationToken));
     }
 
     private static async Task<Ok<ForwardingStatusView>> GetStatusAsync(
