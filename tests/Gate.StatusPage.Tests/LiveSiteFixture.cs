@@ -1,5 +1,6 @@
 using Gate.Contracts;
 using Gate.Server.Liveness;
+using Gate.Server.Provisioning;
 using Gate.Server.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,12 +14,15 @@ public sealed class LiveSiteFixture : IAsyncLifetime
 {
     public const string OfflineVictim = "ly-002-gate1";
     public const string DutyGate = "zz-002-gate1";
+    public const string Replaced = "zz-001-old";
 
     private readonly Dictionary<string, TestGate> _gates = new(StringComparer.Ordinal);
 
     public StatusPageHost Host { get; } = new();
 
     public Browser Browser { get; private set; } = null!;
+
+    private ProvisioningStore Placements => Host.Services.GetRequiredService<ProvisioningStore>();
 
     public TestGate Gate(string id) => _gates[id];
 
@@ -51,6 +55,8 @@ public sealed class LiveSiteFixture : IAsyncLifetime
             foreach (var device in devices)
             {
                 var secret = Host.Registry.Register(device, school, "gate", 300)!.Value.Secret;
+                Placements.AddPlacement(new DevicePlacement(device, "esp32-devkitc", device.EndsWith("gate2", StringComparison.Ordinal) ? "南门" : "北门",
+                    PlacementStatus.Active, null, null, null, null, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, "installer"));
                 if (device == "kf-002-gate1")
                 {
                     continue; // registered, never connected
@@ -76,6 +82,11 @@ public sealed class LiveSiteFixture : IAsyncLifetime
                 _gates[device] = gate;
             }
         }
+
+        // A gate that was swapped out: history, never a tile or a campus's controller.
+        Host.Registry.Register(Replaced, "zz-001", "gate", 300);
+        Placements.AddPlacement(new DevicePlacement(Replaced, "esp32-devkitc", "北门", PlacementStatus.Replaced, null, "zz-001-gate1", "board died",
+            DateTimeOffset.UtcNow, "tech", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(-400), "installer"));
 
         var tracker = Host.Services.GetRequiredService<LivenessTracker>();
         await Wait.UntilAsync(Host.Services, () => _gates.Keys.All(id => tracker.Find(id) is { State: LivenessState.Online, Marks.Count: 24 }), "every gate online");

@@ -50,7 +50,9 @@ public sealed class StatusPageApiTests(LiveSiteFixture site)
         Assert.Equal(LiveSiteFixture.Schools.Sum(s => s.Devices.Length), byId.Count);
         Assert.Equal("never", byId["kf-002-gate1"].GetProperty("state").GetString());
         Assert.Equal("offline", byId["kf-001-gate1"].GetProperty("state").GetString());
+        Assert.DoesNotContain(LiveSiteFixture.Replaced, byId.Keys);
         var gate = byId["zz-001-gate2"];
+        Assert.Equal("南门", gate.GetProperty("name").GetString());
         Assert.Equal("online", gate.GetProperty("state").GetString());
         Assert.Equal("郑州市第一中学", gate.GetProperty("schoolName").GetString());
         Assert.Equal("郑州", gate.GetProperty("district").GetString());
@@ -68,6 +70,8 @@ public sealed class StatusPageApiTests(LiveSiteFixture site)
         var device = await client.GetFromJsonAsync<JsonElement>("api/status-page/devices/zz-001-gate1");
         Assert.Equal("zz-001-gate1", device.GetProperty("id").GetString());
         Assert.Equal("active", device.GetProperty("commissioning").GetProperty("credential").GetString());
+        Assert.Equal("北门", device.GetProperty("commissioning").GetProperty("location").GetString());
+        Assert.Equal("esp32-devkitc", device.GetProperty("commissioning").GetProperty("board").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("api/status-page/devices/no-such-gate")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("api/status-page/devices/no-such-gate/events")).StatusCode);
     }

@@ -48,7 +48,8 @@ public sealed class ComplianceQuery(DeviceRegistry registry, LivenessTracker liv
             }
         }
 
-        var devices = registry.All.Select(d =>
+        var placements = Placement.Load(database);
+        var devices = registry.All.Where(d => placements.GetValueOrDefault(d.Id)?.InService ?? true).Select(d =>
         {
             var live = liveness.Find(d.Id);
             return new ComplianceDevice(d.Id, d.SchoolId, DeviceTileQuery.PageState(live?.State), live?.LastSeen, live?.Telemetry.Bollard,

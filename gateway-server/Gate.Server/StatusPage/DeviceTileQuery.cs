@@ -9,14 +9,17 @@ namespace Gate.Server.StatusPage;
 /// The technician grid's read model: the registry and the in-memory liveness tracker, joined with the schools. Reading
 /// liveness from memory (not from the batched SQLite copy) keeps the grid as current as the tracker itself.
 /// </summary>
-public sealed class DeviceTileQuery(DeviceRegistry registry, LivenessTracker liveness, GateDatabase database, TimeProvider time, IOptions<StatusPageOptions> options)
+public sealed class DeviceTileQuery(
+    DeviceRegistry registry, LivenessTracker liveness, GateDatabase database, Provisioning.ProvisioningStore provisioning, TimeProvider time, IOptions<StatusPageOptions> options)
 {
     public IReadOnlyList<DeviceTile> All()
     {
         var schools = registry.ListSchools().ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var placements = Placement.Load(database);
         var now = time.GetUtcNow();
         return registry.All
-            .Select(d => Tile(d, schools.GetValueOrDefault(d.SchoolId), liveness.Find(d.Id), now))
+            .Where(d => placements.GetValueOrDefault(d.Id)?.InService ?? true)
+            .Select(d => Tile(d, schools.GetValueOrDefault(d.SchoolId), placements.GetValueOrDefault(d.Id), liveness.Find(d.Id), now))
             .OrderBy(t => t.District, StringComparer.Ordinal)
             .ThenBy(t => t.SchoolName, StringComparer.Ordinal)
             .ThenBy(t => t.Id, StringComparer.Ordinal)
@@ -31,12 +34,21 @@ public sealed class DeviceTileQuery(DeviceRegistry registry, LivenessTracker liv
         }
 
         var school = registry.FindSchool(device.SchoolId);
-        var t = Tile(device, school, liveness.Find(device.Id), time.GetUtcNow());
+        var placement = provisioning.FindPlacement(device.Id);
+        var run = provisioning.LatestPassed(device.Id);
+        var t = Tile(device, school, placement is null ? null : new Placement(placement.Place, placement.Status, placement.Board), liveness.Find(device.Id), time.GetUtcNow());
         var commissioning = new Dictionary<string, object?>
         {
+            ["location"] = string.IsNullOrEmpty(placement?.Place) ? null : placement.Place,
+            ["address"] = string.IsNullOrEmpty(school?.Address) ? null : school.Address,
+            ["board"] = placement?.Board,
+            ["placementStatus"] = placement?.Status,
             ["provisionedAt"] = device.CreatedAt,
-            ["role"] = device.Role,
-            ["location"] = school is null ? null : string.IsNullOrEmpty(school.Address) ? null : school.Address,
+            ["provisionedBy"] = placement?.CreatedBy,
+            ["commissionedAt"] = run?.FinishedAt,
+            ["commissionedBy"] = run?.Technician,
+            ["acceptanceSteps"] = run is null ? null : $"{run.Steps.Count(s => s.Result == Provisioning.StepResult.Passed)}/{run.Steps.Count}",
+            ["panicTestAlarm"] = run?.AlarmId,
             ["policeAccount"] = school?.PoliceAccount,
             ["credential"] = device.CredentialRevokedAt is not null ? "revoked" : device.CredentialHash is null ? "none" : "active",
             ["heartbeatIntervalS"] = device.HeartbeatIntervalSeconds,
@@ -138,13 +150,13 @@ public sealed class DeviceTileQuery(DeviceRegistry registry, LivenessTracker liv
         return StoredTime.ParseOrNull(command.ExecuteScalar());
     }
 
-    private DeviceTile Tile(DeviceRecord device, School? school, LivenessSnapshot? live, DateTimeOffset now)
+    private DeviceTile Tile(DeviceRecord device, School? school, Placement? placement, LivenessSnapshot? live, DateTimeOffset now)
     {
         var telemetry = live?.Telemetry;
         var interval = live?.IntervalSeconds ?? device.HeartbeatIntervalSeconds;
         return new DeviceTile(
             device.Id,
-            device.Id,
+            string.IsNullOrWhiteSpace(placement?.Place) ? device.Id : placement.Place,
             device.SchoolId,
             school?.Name ?? device.SchoolId,
             school?.District ?? "",

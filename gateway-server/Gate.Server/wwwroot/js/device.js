@@ -47,7 +47,7 @@ export function deviceView(root, id) {
     const d = device;
     body.append(
       h('header', { class: `device-head state-${d.state}` },
-        h('div', {}, h('h1', {}, d.name), h('p', { class: 'muted' }, `${d.district} · ${d.schoolName} · ${d.id}`)),
+        h('div', {}, h('h1', {}, d.name), h('p', { class: 'muted' }, `${d.district} · ${d.schoolName}${d.name !== d.id ? ` · ${d.id}` : ''}`)),
         stateBadge(d.state)),
       h('div', { class: 'device-summary' },
         h('p', { class: 'tile-reason' }, reasonText(d)),
@@ -124,5 +124,6 @@ function formatValue(key, v) {
   if (typeof v === 'boolean') { return v ? t('common.yes') : t('common.no'); }
   if (/At$/.test(key) && typeof v === 'string') { return dateTime(v); }
   if (key === 'credential') { return word('credential', v); }
+  if (key === 'placementStatus') { return word('placement', v); }
   return String(v);
 }

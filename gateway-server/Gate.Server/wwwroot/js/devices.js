@@ -115,7 +115,7 @@ export function tile(d) {
   return h('li', { class: `tile state-${d.state}`, 'data-device': d.id, 'data-state': d.state },
     h('a', { href: `#/devices/${encodeURIComponent(d.id)}`, class: 'tile-link', 'aria-label': `${d.name} ${t(`state.${d.state}`)}` },
       h('div', { class: 'tile-head' },
-        h('span', { class: 'tile-name' }, d.name),
+        h('span', { class: 'tile-name' }, d.name, d.name !== d.id ? h('span', { class: 'tile-id' }, d.id) : null),
         stateBadge(d.state)),
       h('div', { class: 'tile-reason' }, reasonText(d)),
       h('div', { class: 'tile-seen' },
