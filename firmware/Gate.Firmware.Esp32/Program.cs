@@ -52,7 +52,21 @@ namespace Gate.Firmware.Esp32
             identity.Firmware = Firmware;
             identity.ResetReason = resetReason;
             GateController controller = new GateController(config, pins, storage, transport, io, identity);
-            controller.Start(Environment.TickCount64);
+            while (true)
+            {
+                try
+                {
+                    // Reloads the outbox and writes the boot counter: without a working flash no alarm id is
+                    // safe to issue, so keep showing trouble and retry rather than run or crash.
+                    controller.Start(Environment.TickCount64);
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    Debug.WriteLine("gate: flash unusable: " + ex.Message);
+                    ShowTrouble(io, pins.Pin(GateFunction.Led), 30000);
+                }
+            }
 
             _lastLoopMs = Environment.TickCount64;
             new Thread(Supervise).Start();

@@ -319,3 +319,39 @@ public class ControllerTests
         Assert.Contains("\"ts\":null", raw);
     }
 }
+
+public class SilentAndDuressTests
+{
+    [Fact]
+    public void SilentPanic_Pressed_SendsSilentKindAndNeverSoundsBuzzer()
+    {
+        var rig = new ControllerRig(ControllerRig.ConfigJson("\"panic\":{\"silent\":true,\"hold_ms\":200}"));
+        rig.Advance(100);
+        rig.PressPanic();
+        Assert.Equal(AlarmKind.SilentPanic, rig.PublishedAlarms().Single().Kind);
+        var buzzer = rig.Pins(GateFunction.Buzzer);
+        for (int i = 0; i < 300; i++)
+        {
+            rig.Advance(10);
+            Assert.False(rig.Io.Outputs.TryGetValue(buzzer, out var on) && on);
+        }
+
+        Assert.Equal(FeedbackPatterns.SendingName, rig.Controller.FeedbackPattern);
+    }
+
+    [Fact]
+    public void Duress_Pressed_SendsDuressOnZone2AndHeartbeatShowsActive()
+    {
+        var rig = new ControllerRig();
+        rig.Advance(100);
+        rig.Set(GateFunction.Duress, true);
+        rig.Advance(800);
+        rig.Set(GateFunction.Duress, false);
+        rig.Advance(100);
+        var a = rig.PublishedAlarms().Single();
+        Assert.Equal((AlarmKind.Duress, 2), (a.Kind, a.Zone));
+        var h = rig.Controller.BuildHeartbeat(rig.NowMs);
+        Assert.Equal(DuressInput.Active, h.Inputs.Duress);
+        Assert.Equal(PanicLoop.Normal, h.Inputs.Panic);
+    }
+}
