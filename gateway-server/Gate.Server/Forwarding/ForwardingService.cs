@@ -282,8 +282,17 @@ public sealed class ForwardingService : BackgroundService
             }
 
             var at = _time.GetUtcNow();
+            var response = string.IsNullOrEmpty(attempt.Response) ? attempt.Detail : $"{attempt.Response} ({attempt.Detail})";
+            var latency = at - item.EnqueuedAt;
+            if (latency < TimeSpan.Zero)
+            {
+                // enqueued_at is SQLite's clock; under a test clock the difference means nothing, so report the round trip.
+                latency = attempt.Latency;
+            }
+
+            // The acknowledged try and the delivered state are one transaction: one fsync before the device hears of it.
             await _store.RecordAttemptAsync(request.AlarmId, at, path.Receiver, path.Path, attempt.Outcome.ToString().ToLowerInvariant(),
-                string.IsNullOrEmpty(attempt.Response) ? attempt.Detail : $"{attempt.Response} ({attempt.Detail})", attempt.Latency, cancellationToken);
+                response, attempt.Latency, attempt.Outcome == ForwardOutcome.Acknowledged ? (latency, attempts) : null, cancellationToken);
             _status.Report(path.Path, attempt, at);
 
             if (attempt.Outcome != ForwardOutcome.NotSendable && !forwardedNotified)
@@ -295,13 +304,6 @@ public sealed class ForwardingService : BackgroundService
             switch (attempt.Outcome)
             {
                 case ForwardOutcome.Acknowledged:
-                    var latency = at - item.EnqueuedAt;
-                    if (latency < TimeSpan.Zero)
-                    {
-                        latency = attempt.Latency;
-                    }
-
-                    await _store.MarkDeliveredAsync(request.AlarmId, at, path.Receiver, path.Path, latency, attempts, cancellationToken);
                     _logger.LogInformation("Alarm {AlarmId} ({Kind}) acknowledged by {Path} {Receiver} in {LatencyMs:0.0} ms (attempt {Attempt})",
                         request.AlarmId, request.Kind, path.Path, path.Receiver, latency.TotalMilliseconds, attempts);
                     await NotifyAsync(o => o.OnAcknowledgedAsync(request.AlarmId, path.Receiver, path.Path, at, latency, cancellationToken));

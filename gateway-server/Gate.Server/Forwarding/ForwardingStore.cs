@@ -121,40 +121,51 @@ public sealed class ForwardingStore(GateDatabase database)
         return found;
     }
 
-    public async Task RecordAttemptAsync(string alarmId, DateTimeOffset at, string receiver, string path, string outcome, string? response, TimeSpan latency, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds one row to the trail; with <paramref name="delivered"/> the same transaction marks the alarm delivered
+    /// (end-to-end latency and attempt count), so the trail and the state never disagree.
+    /// </summary>
+    public async Task RecordAttemptAsync(string alarmId, DateTimeOffset at, string receiver, string path, string outcome, string? response, TimeSpan latency,
+        (TimeSpan Latency, int Attempts)? delivered, CancellationToken cancellationToken)
     {
         await using var connection = await Database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO delivery_attempts (alarm_id, at, receiver, path, outcome, response, latency_ms)
-            VALUES ($alarm, $at, $receiver, $path, $outcome, $response, $latency);
-            """;
-        command.Parameters.AddWithValue("$alarm", alarmId);
-        command.Parameters.AddWithValue("$at", ForwardingTime.Format(at));
-        command.Parameters.AddWithValue("$receiver", receiver);
-        command.Parameters.AddWithValue("$path", path);
-        command.Parameters.AddWithValue("$outcome", outcome);
-        command.Parameters.AddWithValue("$response", (object?)Truncate(response, 512) ?? DBNull.Value);
-        command.Parameters.AddWithValue("$latency", Math.Round(latency.TotalMilliseconds, 3));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = tx;
+            command.CommandText = """
+                INSERT INTO delivery_attempts (alarm_id, at, receiver, path, outcome, response, latency_ms)
+                VALUES ($alarm, $at, $receiver, $path, $outcome, $response, $latency);
+                """;
+            command.Parameters.AddWithValue("$alarm", alarmId);
+            command.Parameters.AddWithValue("$at", ForwardingTime.Format(at));
+            command.Parameters.AddWithValue("$receiver", receiver);
+            command.Parameters.AddWithValue("$path", path);
+            command.Parameters.AddWithValue("$outcome", outcome);
+            command.Parameters.AddWithValue("$response", (object?)Truncate(response, 512) ?? DBNull.Value);
+            command.Parameters.AddWithValue("$latency", Math.Round(latency.TotalMilliseconds, 3));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
 
-    public async Task MarkDeliveredAsync(string alarmId, DateTimeOffset at, string receiver, string path, TimeSpan latency, int attempts, CancellationToken cancellationToken)
-    {
-        await using var connection = await Database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            UPDATE forward_queue SET state = 'delivered', delivered_at = $at, receiver = $receiver, path = $path,
-                latency_ms = $latency, attempts = $attempts, next_attempt_ms = NULL
-            WHERE alarm_id = $alarm;
-            """;
-        command.Parameters.AddWithValue("$alarm", alarmId);
-        command.Parameters.AddWithValue("$at", ForwardingTime.Format(at));
-        command.Parameters.AddWithValue("$receiver", receiver);
-        command.Parameters.AddWithValue("$path", path);
-        command.Parameters.AddWithValue("$latency", Math.Round(latency.TotalMilliseconds, 3));
-        command.Parameters.AddWithValue("$attempts", attempts);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        if (delivered is { } done)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = """
+                UPDATE forward_queue SET state = 'delivered', delivered_at = $at, receiver = $receiver, path = $path,
+                    latency_ms = $latency, attempts = $attempts, next_attempt_ms = NULL
+                WHERE alarm_id = $alarm;
+                """;
+            command.Parameters.AddWithValue("$alarm", alarmId);
+            command.Parameters.AddWithValue("$at", ForwardingTime.Format(at));
+            command.Parameters.AddWithValue("$receiver", receiver);
+            command.Parameters.AddWithValue("$path", path);
+            command.Parameters.AddWithValue("$latency", Math.Round(done.Latency.TotalMilliseconds, 3));
+            command.Parameters.AddWithValue("$attempts", done.Attempts);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await tx.CommitAsync(cancellationToken);
     }
 
     public async Task MarkRejectedAsync(string alarmId, int attempts, string error, DateTimeOffset at, CancellationToken cancellationToken)
