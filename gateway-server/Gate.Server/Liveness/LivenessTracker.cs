@@ -19,6 +19,7 @@ public sealed class LivenessTracker
     private readonly EventLog _events;
     private readonly LivenessOptions _options;
     private readonly DateTimeOffset _startedAt;
+    private volatile bool _stopping;
 
     public LivenessTracker(DeviceRegistry registry, GateDatabase database, TimeProvider time, EventLog events, IOptions<LivenessOptions> options)
     {
@@ -31,6 +32,12 @@ public sealed class LivenessTracker
     }
 
     public LivenessOptions Options => _options;
+
+    /// <summary>
+    /// The server is stopping: connections it drops itself say nothing about the devices, so they are not recorded
+    /// as offline (the next start rebuilds liveness from what devices say then).
+    /// </summary>
+    public void ServerStopping() => _stopping = true;
 
     public LivenessSnapshot? Find(string deviceId) => _devices.TryGetValue(deviceId, out var d) ? d.Snapshot() : null;
 
@@ -90,7 +97,7 @@ public sealed class LivenessTracker
     /// </summary>
     public void OnDisconnected(string deviceId, string connectionKey, bool clean, bool takeover)
     {
-        if (!_devices.TryGetValue(deviceId, out var device))
+        if (_stopping || !_devices.TryGetValue(deviceId, out var device))
         {
             return;
         }
@@ -123,7 +130,7 @@ public sealed class LivenessTracker
                 device.LastOnlineStatusAt = now;
                 transition = device.Heard(now, LivenessReason.StatusOnline);
             }
-            else if (embeddedBroker ? device.Connected : IsStaleWill(device, now))
+            else if (_stopping || (embeddedBroker ? device.Connected : IsStaleWill(device, now)))
             {
                 // A will from a connection the device has already replaced: it is alive, say nothing.
                 return;

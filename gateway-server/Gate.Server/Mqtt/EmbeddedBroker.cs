@@ -73,6 +73,7 @@ public sealed class EmbeddedBroker(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        liveness.ServerStopping();
         if (_server is { IsStarted: true } server)
         {
             await server.StopAsync(new MqttServerStopOptions());
