@@ -112,34 +112,48 @@ public sealed class MosquittoTests : IDisposable
     {
         await using var gate = new VirtualGateController(Options("gate-cmd"));
         gate.Start();
-        await gate.WaitConnectedAsync(Timeouts.Generous);
+        await Step("connect", gate.WaitConnectedAsync(Timeouts.Generous));
         await using var emulator = await EmulatorAsync();
-        await gate.WaitForAsync(() => gate.BollardPosition == BollardPosition.Up, Timeouts.Generous);
+        await Step("bollard up at start", gate.WaitForAsync(() => gate.BollardPosition == BollardPosition.Up, Timeouts.Generous));
 
-        var lower = await emulator.SendCommandAsync("school-t", "gate-cmd", CommandName.LowerBollard);
-        Assert.Equal(CommandOutcome.Ok, (await emulator.WaitForResultAsync(lower, Timeouts.Generous)).Result);
-        await gate.WaitForAsync(() => gate.BollardPosition == BollardPosition.Down, Timeouts.Generous);
+        async Task<CommandResult> CommandAsync(string name)
+        {
+            var id = await emulator.SendCommandAsync("school-t", "gate-cmd", name);
+            return await Step("result of " + name, emulator.WaitForResultAsync(id, Timeouts.Generous));
+        }
 
-        var drill = await emulator.SendCommandAsync("school-t", "gate-cmd", CommandName.DrillOn);
-        Assert.Equal(CommandOutcome.Ok, (await emulator.WaitForResultAsync(drill, Timeouts.Generous)).Result);
-        var drillAlarm = await gate.TriggerPanicAsync(Timeouts.Generous);
-        await gate.WaitForAckAsync(drillAlarm, AckStage.Received, Timeouts.Generous);
+        Assert.Equal(CommandOutcome.Ok, (await CommandAsync(CommandName.LowerBollard)).Result);
+        await Step("bollard down", gate.WaitForAsync(() => gate.BollardPosition == BollardPosition.Down, Timeouts.Generous));
+
+        Assert.Equal(CommandOutcome.Ok, (await CommandAsync(CommandName.DrillOn)).Result);
+        var drillAlarm = await Step("drill press", gate.TriggerPanicAsync(Timeouts.Generous));
+        await Step("drill received", gate.WaitForAckAsync(drillAlarm, AckStage.Received, Timeouts.Generous));
         Assert.Equal(AlarmKind.Drill, emulator.Alarms[drillAlarm].Kind);
 
-        var off = await emulator.SendCommandAsync("school-t", "gate-cmd", CommandName.DrillOff);
-        Assert.Equal(CommandOutcome.Ok, (await emulator.WaitForResultAsync(off, Timeouts.Generous)).Result);
+        Assert.Equal(CommandOutcome.Ok, (await CommandAsync(CommandName.DrillOff)).Result);
         Assert.False(gate.PanicLatched);
 
-        var real = await gate.TriggerPanicAsync(Timeouts.Generous);
-        await gate.WaitForAckAsync(real, AckStage.Received, Timeouts.Generous);
-        var reset = await emulator.SendCommandAsync("school-t", "gate-cmd", CommandName.ResetLatch);
-        Assert.Equal(CommandOutcome.Ok, (await emulator.WaitForResultAsync(reset, Timeouts.Generous)).Result);
-        await gate.WaitForAsync(() => !gate.PanicLatched, Timeouts.Generous);
+        var real = await Step("panic press", gate.TriggerPanicAsync(Timeouts.Generous));
+        await Step("panic received", gate.WaitForAckAsync(real, AckStage.Received, Timeouts.Generous));
+        Assert.Equal(CommandOutcome.Ok, (await CommandAsync(CommandName.ResetLatch)).Result);
+        await Step("latch reset", gate.WaitForAsync(() => !gate.PanicLatched, Timeouts.Generous));
 
-        var reboot = await emulator.SendCommandAsync("school-t", "gate-cmd", CommandName.Reboot);
-        Assert.Equal(CommandOutcome.Ok, (await emulator.WaitForResultAsync(reboot, Timeouts.Generous)).Result);
-        await gate.WaitForAsync(() => gate.BootCount == 2, Timeouts.Generous);
-        await gate.WaitConnectedAsync(Timeouts.Generous);
+        Assert.Equal(CommandOutcome.Ok, (await CommandAsync(CommandName.Reboot)).Result);
+        await Step("rebooted", gate.WaitForAsync(() => gate.BootCount == 2, Timeouts.Generous));
+        await Step("reconnected", gate.WaitConnectedAsync(Timeouts.Generous));
+    }
+
+    /// <summary>Names the step that timed out, so a failure says where the chain broke.</summary>
+    private static async Task<T> Step<T>(string name, Task<T> task)
+    {
+        try { return await task; }
+        catch (TimeoutException ex) { throw new TimeoutException("step '" + name + "' timed out", ex); }
+    }
+
+    private static async Task Step(string name, Task task)
+    {
+        try { await task; }
+        catch (TimeoutException ex) { throw new TimeoutException("step '" + name + "' timed out", ex); }
     }
 
     [Fact]

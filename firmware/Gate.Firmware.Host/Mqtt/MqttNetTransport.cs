@@ -117,6 +117,16 @@ public sealed class MqttNetTransport : IMqttTransport, IDisposable
         }
     }
 
+    /// <summary>Waits (up to the timeout) until every queued publish has completed or failed.</summary>
+    public async Task DrainAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Volatile.Read(ref _inFlight) > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+    }
+
     public void Abort()
     {
         lock (_gate)

@@ -51,6 +51,8 @@ public sealed class VirtualGateController : IAsyncDisposable
     private bool _bollardCommanded;
     private string _feedback = "idle";
     private volatile bool _connected;
+    private bool _rebooting;
+    private long _panicReleasedAt;
 
     public VirtualGateController(VirtualGateControllerOptions options)
     {
@@ -190,6 +192,7 @@ public sealed class VirtualGateController : IAsyncDisposable
 
     public void ReleasePanic()
     {
+        _panicReleasedAt = _time.GetTimestamp();
         SetInput(GateFunction.Panic, false);
         SetPanicLoopMillivolts((Config.LoopShortBelowMv + Config.LoopNormalBelowMv) / 2);
     }
@@ -203,6 +206,8 @@ public sealed class VirtualGateController : IAsyncDisposable
 
     public void ReleaseDuress() => SetInput(GateFunction.Duress, false);
 
+    private static readonly TimeSpan ReleaseSettle = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Presses the panic button until the alarm is raised, releases it, and returns the alarm id.</summary>
     public async Task<string> TriggerPanicAsync(TimeSpan timeout)
     {
@@ -213,6 +218,14 @@ public sealed class VirtualGateController : IAsyncDisposable
             {
                 raised.TrySetResult(e.Alarm.Id);
             }
+        }
+
+        // A release shorter than the debounce is no release at all: a finger lifted and pressed again
+        // within 50 ms is one long press to the device, and a held button never re-triggers.
+        var released = _time.GetElapsedTime(_panicReleasedAt);
+        if (_panicReleasedAt != 0 && released < ReleaseSettle)
+        {
+            await Task.Delay(ReleaseSettle - released).ConfigureAwait(false);
         }
 
         AlarmRaised += OnRaised;
@@ -369,17 +382,22 @@ public sealed class VirtualGateController : IAsyncDisposable
                     return;
                 }
 
+                if (_rebooting)
+                {
+                    return;
+                }
+
                 long now = NowMs;
                 SimulateBollard(now);
                 controller.Poll(now, _time.GetUtcNow().UtcDateTime);
                 _connected = controller.IsConnected;
                 int action = controller.Action;
-                if (action != PendingAction.None)
+                if (action != PendingAction.None && !_rebooting)
                 {
-                    // reboot and reload_config: the device restarts and reads its configuration again.
-                    _transport?.Abort();
-                    _connected = false;
-                    Boot();
+                    // reboot and reload_config: the device restarts and reads its configuration again, once
+                    // the command's result has left (off the ticker thread, so a swarm is not held up).
+                    _rebooting = true;
+                    _ = RebootAsync(_transport);
                 }
             }
 
@@ -389,6 +407,27 @@ public sealed class VirtualGateController : IAsyncDisposable
         {
             // A fault in one virtual controller must not stop the ticker for the whole swarm.
             Console.Error.WriteLine(Device + ": " + ex.Message);
+        }
+    }
+
+    private async Task RebootAsync(MqttNetTransport? transport)
+    {
+        if (transport is not null)
+        {
+            await transport.DrainAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+
+        lock (_sync)
+        {
+            _rebooting = false;
+            if (!_running || !ReferenceEquals(transport, _transport))
+            {
+                return;
+            }
+
+            transport?.Abort();
+            _connected = false;
+            Boot();
         }
     }
 
