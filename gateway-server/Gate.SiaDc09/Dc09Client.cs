@@ -80,6 +80,7 @@ public sealed class Dc09Client : IAsyncDisposable
     private SiaFrameReader? _reader;
     private Socket? _udp;
     private long _clockOffsetTicks;
+    private int _failureGeneration;
 
     public Dc09Client(Dc09ClientOptions options, TimeProvider? time = null)
     {
@@ -122,9 +123,17 @@ public sealed class Dc09Client : IAsyncDisposable
 
     private async Task<Dc09Result> SendAsync(string token, string account, string data, IReadOnlyList<string> extendedData, CancellationToken cancellationToken)
     {
+        var generation = Volatile.Read(ref _failureGeneration);
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            if (generation != Volatile.Read(ref _failureGeneration))
+            {
+                // The link failed while this message queued behind another: say so at once rather than make it wait
+                // out a timeout of its own, so the caller can take the next path.
+                return new Dc09Result(Dc09Outcome.ConnectionFailed, 0, TimeSpan.Zero, null, "the receiver failed while this message waited for the link");
+            }
+
             var sequence = NextSequence();
             var started = _time.GetTimestamp();
             var resyncs = 0;
@@ -149,6 +158,11 @@ public sealed class Dc09Client : IAsyncDisposable
                     Interlocked.Exchange(ref _clockOffsetTicks, (receiverTime - _time.GetUtcNow()).Ticks);
                     resyncs++;
                     continue;
+                }
+
+                if (result.Outcome is Dc09Outcome.Timeout or Dc09Outcome.ConnectionFailed or Dc09Outcome.ConnectionClosed or Dc09Outcome.Garbage)
+                {
+                    Interlocked.Increment(ref _failureGeneration);
                 }
 
                 return new Dc09Result(result.Outcome, sequence, _time.GetElapsedTime(started), result.Response, result.Detail, resyncs);

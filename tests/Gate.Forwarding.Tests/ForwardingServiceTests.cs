@@ -160,6 +160,34 @@ public class ForwardingServiceTests
     }
 
     [Fact]
+    public async Task Forwarding_SilentPrimary_AlarmsQueuedBehindItGoToBackupAfterOneTimeoutNotOneEach()
+    {
+        await using var fx = new ForwardingFixture();
+        await using var primary = fx.Simulator(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Silent });
+        await using var backup = fx.Simulator();
+        await primary.StartAsync();
+        await backup.StartAsync();
+        for (var s = 0; s < 4; s++)
+        {
+            fx.AddSchool($"school-{s}", $"{2000 + s}");
+        }
+
+        await fx.StartAsync(ForwardingFixture.Config(primary: primary, backup: backup));
+        var heard = primary.NextMessage();
+        fx.Enqueue(Enumerable.Range(0, 4).Select(s => ForwardingFixture.Alarm($"t{s}.1.1", $"school-{s}")).ToArray());
+        await heard.WithTimeout("the first alarm at the silent primary");
+        fx.Time.Advance(TimeSpan.FromSeconds(6));
+
+        for (var s = 0; s < 4; s++)
+        {
+            Assert.Equal("backup", (await fx.Observer.Acknowledged($"t{s}.1.1")).Path);
+        }
+
+        Assert.Single(primary.Received);
+        Assert.Equal(4, backup.Acknowledged.Count);
+    }
+
+    [Fact]
     public async Task Supervision_NullMessages_ProbeAFailedPrimaryAndFailBack()
     {
         await using var fx = new ForwardingFixture();

@@ -29,6 +29,8 @@ public sealed partial class Dc09Forwarder : IAlarmForwarder, IAsyncDisposable
 
     public bool SupportsSupervision => true;
 
+    public bool OneMessageAtATime => true;
+
     public Dc09Client Client => _client;
 
     [GeneratedRegex("^[0-9A-Fa-f]{3,16}$")]

@@ -16,7 +16,7 @@ public sealed class ForwardingService : BackgroundService
     private static readonly TimeSpan CommitWait = TimeSpan.FromSeconds(10);
 
     /// <summary>Even with nothing due, look at the outbox this often (a safety net, not the delivery path).</summary>
-    private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
 
     private readonly ForwardingStore _store;
     private readonly ForwardingPaths _paths;
@@ -46,7 +46,7 @@ public sealed class ForwardingService : BackgroundService
         _time = time;
         _logger = logger;
         _parallel = new SemaphoreSlim(_options.MaxParallelSchools, _options.MaxParallelSchools);
-        _signal = ForwardingSignal.For(store.Database.FilePath);
+        _signal = store.Signal;
         foreach (var path in _paths.All)
         {
             _status.Register(path);
@@ -269,14 +269,21 @@ public sealed class ForwardingService : BackgroundService
         var allRejected = true;
         var forwardedNotified = false;
 
-        foreach (var path in paths)
+        var failureTokens = paths.Select(p => p.OneMessageAtATime ? _status.FailureToken(p.Path) : CancellationToken.None).ToArray();
+        for (var index = 0; index < paths.Count; index++)
         {
+            var path = paths[index];
             ForwardAttempt attempt;
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, failureTokens[index]);
             try
             {
-                attempt = await path.ForwardAsync(item, cancellationToken);
+                attempt = await path.ForwardAsync(item, linked.Token);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                attempt = new ForwardAttempt(ForwardOutcome.Failed, "SKIPPED", $"{path.Path} failed while this alarm waited for it", TimeSpan.Zero);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 attempt = new ForwardAttempt(ForwardOutcome.Failed, "ERROR", ex.Message, TimeSpan.Zero);
             }
@@ -290,10 +297,12 @@ public sealed class ForwardingService : BackgroundService
                 latency = attempt.Latency;
             }
 
+            // Health first: a failure releases the alarms queued for this link before we spend time on the disk.
+            _status.Report(path.Path, attempt, at);
+
             // The acknowledged try and the delivered state are one transaction: one fsync before the device hears of it.
             await _store.RecordAttemptAsync(request.AlarmId, at, path.Receiver, path.Path, attempt.Outcome.ToString().ToLowerInvariant(),
                 response, attempt.Latency, attempt.Outcome == ForwardOutcome.Acknowledged ? (latency, attempts) : null, cancellationToken);
-            _status.Report(path.Path, attempt, at);
 
             if (attempt.Outcome != ForwardOutcome.NotSendable && !forwardedNotified)
             {

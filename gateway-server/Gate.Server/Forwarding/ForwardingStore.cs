@@ -6,7 +6,27 @@ namespace Gate.Server.Forwarding;
 /// <summary>SQLite access for the outbox (forward_queue) and the trail (delivery_attempts).</summary>
 public sealed class ForwardingStore(GateDatabase database)
 {
+    private ForwardingSignal? _signal;
+
     public GateDatabase Database { get; } = database;
+
+    /// <summary>
+    /// The wake-up signal for this database, keyed by the file name SQLite itself reports, exactly as
+    /// <see cref="ForwardingQueue.Enqueue"/> sees it (SQLite resolves symbolic links; our path might not).
+    /// </summary>
+    internal ForwardingSignal Signal
+    {
+        get
+        {
+            if (_signal is null)
+            {
+                using var connection = Database.Open();
+                _signal = ForwardingSignal.For(connection.DataSource);
+            }
+
+            return _signal;
+        }
+    }
 
     /// <summary>The oldest pending alarm of each school with a pending alarm, and when it may be tried.</summary>
     public async Task<IReadOnlyList<(string SchoolId, long? NextAttemptMs)>> PendingHeadsAsync(CancellationToken cancellationToken)
