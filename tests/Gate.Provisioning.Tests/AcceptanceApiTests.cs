@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Gate.Server.Security;
+
+namespace Gate.Provisioning.Tests;
+
+/// <summary>The acceptance test's refusals and its first step, without a controller on the air.</summary>
+public sealed class AcceptanceApiTests : IDisposable
+{
+    // A device that is not online fails the first step at its limit; one second keeps this quick.
+    private readonly ProvisioningServerFactory _server = new(new Dictionary<string, string?> { ["Provisioning:Acceptance:OnlineSeconds"] = "1" });
+
+    public void Dispose() => _server.Dispose();
+
+    private async Task<HttpClient> DeviceAsync(string id)
+    {
+        _server.AddSchool("xinhua");
+        var client = _server.ClientWithKey(Roles.Technician);
+        var response = await client.PostAsJsonAsync("/api/provisioning/devices", new { id, schoolId = "xinhua", board = "esp32-devkitc" });
+        response.EnsureSuccessStatusCode();
+        return client;
+    }
+
+    private static async Task<JsonNode> WaitForEndAsync(HttpClient client, string runId)
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var run = (await client.GetFromJsonAsync<JsonNode>($"/api/provisioning/acceptance/{runId}", cancel.Token))!;
+            if (run["result"]!.GetValue<string>() != "running")
+            {
+                return run;
+            }
+
+            await Task.Delay(50, cancel.Token);
+        }
+    }
+
+    [Fact]
+    public async Task Acceptance_DeviceNeverOnline_FailsAtOnlineNamingWhyAndIsKeptButNotACommissioningRecord()
+    {
+        var client = await DeviceAsync("g1");
+
+        var started = await client.PostAsJsonAsync("/api/provisioning/devices/g1/acceptance", new { technician = "王工" });
+
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var run = await WaitForEndAsync(client, (await started.Content.ReadFromJsonAsync<JsonNode>())!["id"]!.GetValue<string>());
+        Assert.Equal("failed", run["result"]!.GetValue<string>());
+        Assert.Equal("online", run["failedStep"]!.GetValue<string>());
+        Assert.Contains("not online", run["detail"]!.GetValue<string>());
+        var steps = run["steps"]!.AsArray();
+        Assert.Equal("failed", steps[0]!["result"]!.GetValue<string>());
+        Assert.All(steps.Skip(1), s => Assert.Equal("skipped", s!["result"]!.GetValue<string>()));
+        var view = (await client.GetFromJsonAsync<JsonNode>("/api/provisioning/devices/g1"))!;
+        Assert.Null(view["commissioning"]);
+        Assert.Single(view["runs"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Acceptance_SecondRunWhileOneIsRunning_IsRefused409()
+    {
+        var client = await DeviceAsync("g1");
+        var first = await client.PostAsJsonAsync("/api/provisioning/devices/g1/acceptance", new { technician = "王工" });
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+
+        var second = await client.PostAsJsonAsync("/api/provisioning/devices/g1/acceptance", new { technician = "李工" });
+
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Contains("already running", (await second.Content.ReadFromJsonAsync<JsonNode>())!["error"]!.GetValue<string>());
+        await WaitForEndAsync(client, (await first.Content.ReadFromJsonAsync<JsonNode>())!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Acceptance_DecommissionedDevice_IsRefused()
+    {
+        var client = await DeviceAsync("g1");
+        (await client.PostAsJsonAsync("/api/provisioning/devices/g1/decommission", new { reason = "removed" })).EnsureSuccessStatusCode();
+
+        var started = await client.PostAsJsonAsync("/api/provisioning/devices/g1/acceptance", new { technician = "王工" });
+
+        Assert.Equal(HttpStatusCode.Conflict, started.StatusCode);
+        Assert.Contains("cannot be commissioned", (await started.Content.ReadFromJsonAsync<JsonNode>())!["error"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Acceptance_UnknownDevice_Is404()
+    {
+        var client = _server.ClientWithKey(Roles.Technician);
+
+        var started = await client.PostAsJsonAsync("/api/provisioning/devices/nope/acceptance", new { technician = "王工" });
+
+        Assert.Equal(HttpStatusCode.NotFound, started.StatusCode);
+    }
+
+    [Fact]
+    public async Task LightAnswer_ForAFinishedRun_IsRefused409()
+    {
+        var client = await DeviceAsync("g1");
+        var started = await client.PostAsJsonAsync("/api/provisioning/devices/g1/acceptance", new { technician = "王工" });
+        var runId = (await started.Content.ReadFromJsonAsync<JsonNode>())!["id"]!.GetValue<string>();
+        await WaitForEndAsync(client, runId);
+
+        var answer = await client.PostAsJsonAsync($"/api/provisioning/acceptance/{runId}/light", new { seen = true });
+
+        Assert.Equal(HttpStatusCode.Conflict, answer.StatusCode);
+        Assert.Contains("already finished", (await answer.Content.ReadFromJsonAsync<JsonNode>())!["error"]!.GetValue<string>());
+    }
+}
