@@ -39,6 +39,14 @@ public sealed class BrokerProcess : IAsyncDisposable
     {
         port = port == 0 ? FreePort() : port;
         var dir = Directory.CreateTempSubdirectory("gate-bench-mosquitto-").FullName;
+        // Mosquitto started as root drops to the "mosquitto" user before reading the password and ACL files, so the
+        // folder must be readable by others (it holds salted hashes of throw-away test credentials only).
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("the bench runs Debian's Mosquitto on Linux");
+        }
+
+        File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         var conf = Path.Combine(dir, "mosquitto.conf");
         foreach (var (name, content) in files ?? new Dictionary<string, string>())
         {
