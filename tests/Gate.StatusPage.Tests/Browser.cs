@@ -97,3 +97,13 @@ public sealed class Browser : IAsyncDisposable
         return Environment.CurrentDirectory;
     }
 }
+
+/// <summary>One Chromium for a test class (launching one is the slowest step of a browser test).</summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public Browser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Browser = await Browser.LaunchAsync();
+
+    public async Task DisposeAsync() => await Browser.DisposeAsync();
+}

@@ -27,7 +27,7 @@ public sealed class DutyAlarmQuery(GateDatabase database, TimeProvider time, IOp
                    (SELECT st.detail FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step = 'delivery_trouble' ORDER BY st.id DESC LIMIT 1),
                    (SELECT COUNT(*) FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step = 'delivery_trouble'),
                    (SELECT st.detail FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step IN ('operator_ack', 'resolved') AND st.detail IS NOT NULL ORDER BY st.id DESC LIMIT 1),
-                   (SELECT st.actor FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step = 'forwarded' ORDER BY st.id DESC LIMIT 1)
+                   (SELECT st.detail FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step = 'forwarded' ORDER BY st.id DESC LIMIT 1)
             FROM alarms a LEFT JOIN schools s ON s.id = a.school_id
             WHERE a.status <> 'resolved' OR a.resolved_at >= $since
             ORDER BY a.received_at;
