@@ -1,7 +1,7 @@
 namespace Gate.Server.Forwarding;
 
 /// <summary>The configured paths to the police, in preference order: primary, backup, webhook.</summary>
-public sealed class ForwardingPaths(IReadOnlyList<IAlarmForwarder> forwarders) : IAsyncDisposable
+public sealed class ForwardingPaths(IReadOnlyList<IAlarmForwarder> forwarders) : IAsyncDisposable, IDisposable
 {
     public IReadOnlyList<IAlarmForwarder> All { get; } = forwarders;
 
@@ -15,4 +15,8 @@ public sealed class ForwardingPaths(IReadOnlyList<IAlarmForwarder> forwarders) :
             }
         }
     }
+
+    // A container disposed synchronously must not throw because a singleton is only async-disposable; closing
+    // sockets completes synchronously anyway.
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }
