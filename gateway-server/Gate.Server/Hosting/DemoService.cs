@@ -49,7 +49,7 @@ public sealed class DemoService(DeviceRegistry registry, GateDatabase database, 
             fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using (var writer = new StreamWriter(file, System.Text.Encoding.UTF8, fileOptions))
+        using (var writer = new StreamWriter(file, new System.Text.UTF8Encoding(false), fileOptions))
         {
             writer.WriteLine("# device school password (MQTT username and client id = device)");
             foreach (var line in lines)

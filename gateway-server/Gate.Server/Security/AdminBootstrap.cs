@@ -33,7 +33,7 @@ public sealed class AdminBootstrap(UserStore users, GateDatabase database, IOpti
             fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using (var writer = new StreamWriter(file, System.Text.Encoding.UTF8, fileOptions))
+        using (var writer = new StreamWriter(file, new System.Text.UTF8Encoding(false), fileOptions))
         {
             writer.WriteLine(password);
         }
