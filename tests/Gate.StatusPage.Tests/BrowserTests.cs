@@ -119,6 +119,30 @@ public sealed class BrowserTests(LiveSiteFixture site)
     }
 
     [Fact]
+    public async Task DevicePage_TechnicianSendsCommand_ViewerSeesNoCommands()
+    {
+        var tech = await site.Browser.NewPageAsync(site.Host.BaseAddress);
+        await Browser.LoginAsync(tech, "tech", StatusPageHost.TechPassword);
+        await tech.GotoAsync("/#/devices/ly-001-gate1");
+        await tech.WaitForSelectorAsync("[data-command=reload_config]");
+        Assert.Contains("北门", await tech.InnerTextAsync(".device-head h1"));
+        await tech.ClickAsync("[data-command=reload_config]");
+        await tech.WaitForSelectorAsync(".form-ok");
+        Assert.Contains("重新加载配置", await tech.InnerTextAsync(".form-ok"));
+        await tech.WaitForSelectorAsync(".timeline [data-category=command]");
+        await tech.Context.CloseAsync();
+
+        var viewer = await site.Browser.NewPageAsync(site.Host.BaseAddress);
+        await Browser.LoginAsync(viewer, "viewer", StatusPageHost.ViewerPassword);
+        await viewer.GotoAsync("/#/devices/ly-001-gate1");
+        await viewer.WaitForSelectorAsync(".device-head");
+        await viewer.WaitForSelectorAsync(".timeline");
+        Assert.Equal(0, await viewer.Locator("[data-command]").CountAsync());
+        Assert.DoesNotContain("null", await viewer.InnerTextAsync(".device-body"));
+        await viewer.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Compliance_Table_MatchesWhatTheDevicesProve()
     {
         var page = await site.Browser.NewPageAsync(site.Host.BaseAddress);

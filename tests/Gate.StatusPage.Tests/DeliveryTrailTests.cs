@@ -56,6 +56,7 @@ public sealed class DeliveryTrailTests(BrowserFixture browsers) : IClassFixture<
         await page.WaitForSelectorAsync($"{card}.alarm-trouble");
         await page.WaitForFunctionAsync("() => document.body.dataset.ringing === 'trouble'");
         Assert.Contains("公安平台", await page.InnerTextAsync("#trouble-banner"));
+        Assert.DoesNotContain("[object", await page.InnerTextAsync(".trouble-card"));
         await Browser.ScreenshotAsync(page, "duty-zh-delivery-trouble");
     }
 

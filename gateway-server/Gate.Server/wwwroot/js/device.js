@@ -63,9 +63,7 @@ export function deviceView(root, id) {
           pair('device.barrier', word('barrier', d.barrier)),
           pair('device.interval', d.intervalS ? t('time.s', { n: d.intervalS }) : t('common.none')),
           pair('device.drill', d.drill ? t('common.yes') : t('common.no')))),
-      commandsCard(d),
-      commissioningCard(d.commissioning),
-      historyCard(events || []));
+      ...[commandsCard(d), commissioningCard(d.commissioning), historyCard(events || [])].filter(Boolean));
   }
 
   function commandsCard(d) {

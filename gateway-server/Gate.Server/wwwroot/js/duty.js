@@ -87,7 +87,7 @@ export function dutyView(root) {
     clear(trouble);
     if (troubles) {
       trouble.append(h('strong', {}, t('duty.troubleTitle')), h('p', {}, t('duty.troubleBody', { n: troubles })),
-        failingPaths().map(p => h('p', { class: 'small' }, t('duty.receiverDown', { name: `${p.receiver} (${word('path', p.path)})`, reason: p.lastError || '' }))));
+        ...failingPaths().map(p => h('p', { class: 'small' }, t('duty.receiverDown', { name: `${p.receiver} (${word('path', p.path)})`, reason: p.lastError || '' }))));
     }
     clear(list);
     if (!store.alarmsLoaded) { list.append(h('p', { class: 'muted' }, t('common.loading'))); return; }
