@@ -31,6 +31,10 @@ public sealed class EmbeddedBroker(
     private const string ServerSender = "$gate-server";
     private MqttServer? _server;
 
+    // Resolved on first use (the router needs the alarm service, which needs this broker as its device link).
+    private DeviceMessageRouter? _router;
+    private AlarmService? _alarms;
+
     public bool IsEmbedded => true;
 
     /// <summary>The plain MQTT port actually listened on (differs from configuration when it was 0).</summary>
@@ -48,7 +52,10 @@ public sealed class EmbeddedBroker(
             .WithMaxPendingMessagesPerClient(o.MaxPendingMessagesPerClient)
             // MQTTnet's default drops the OLDEST queued message; an old ack matters as much as a new one, and the
             // new one is re-sent (device re-sends its alarm; stages are replayed on reconnect), so drop new and count.
-            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropNewMessage);
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropNewMessage)
+            // MQTTnet's default listen backlog is tiny; when thousands of gates reconnect at once (a regional power cut,
+            // a server restart) the kernel then drops SYNs and every retry waits 1, 3, 7 s... (found by the load test).
+            .WithConnectionBacklog(4096);
         builder = o.PlainEnabled ? builder.WithDefaultEndpoint().WithDefaultEndpointPort(Port) : builder.WithoutDefaultEndpoint();
         if (!string.IsNullOrEmpty(o.TlsCertificatePath))
         {
@@ -176,7 +183,7 @@ public sealed class EmbeddedBroker(
         }
 
         var message = e.ApplicationMessage;
-        var router = services.GetRequiredService<DeviceMessageRouter>();
+        var router = _router ??= services.GetRequiredService<DeviceMessageRouter>();
         var payload = message.Payload.IsSingleSegment ? message.Payload.First : message.Payload.ToArray();
         var result = await router.HandleAsync(message.Topic, payload, e.ClientId, message.Retain, e.CancellationToken);
 
@@ -203,7 +210,7 @@ public sealed class EmbeddedBroker(
         {
             try
             {
-                await services.GetRequiredService<AlarmService>().ReplayAcksAsync(device.SchoolId, device.Id, CancellationToken.None);
+                await (_alarms ??= services.GetRequiredService<AlarmService>()).ReplayAcksAsync(device.SchoolId, device.Id, CancellationToken.None);
             }
             catch (Exception ex)
             {

@@ -48,15 +48,19 @@ public static class MqttExtensions
         return services;
     }
 
-    /// <summary>Starts whichever broker side the configuration chose.</summary>
+    /// <summary>Starts whichever broker side the configuration chose (resolved once, so stopping never needs the container).</summary>
     private sealed class BrokerHost(IOptions<MqttOptions> options, IServiceProvider services) : IHostedService
     {
-        private IHostedService Broker => options.Value.IsEmbedded
-            ? services.GetRequiredService<EmbeddedBroker>()
-            : services.GetRequiredService<ExternalBroker>();
+        private IHostedService? _broker;
 
-        public Task StartAsync(CancellationToken cancellationToken) => Broker.StartAsync(cancellationToken);
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            _broker = options.Value.IsEmbedded
+                ? services.GetRequiredService<EmbeddedBroker>()
+                : services.GetRequiredService<ExternalBroker>();
+            return _broker.StartAsync(cancellationToken);
+        }
 
-        public Task StopAsync(CancellationToken cancellationToken) => Broker.StopAsync(cancellationToken);
+        public Task StopAsync(CancellationToken cancellationToken) => _broker?.StopAsync(cancellationToken) ?? Task.CompletedTask;
     }
 }
