@@ -44,6 +44,6 @@ public sealed class DatabaseTroubleTests(ITestOutputHelper output)
 
         await rig.WaitUntilAsync(() => rig.AckedWith(AckStage.Received).Contains(alarmId), TimeSpan.FromSeconds(120), "the device's re-send stored once the database is writable");
         await rig.WaitUntilAsync(() => rig.PoliceAcknowledgedIds().Contains(alarmId), TimeSpan.FromSeconds(60), "the alarm forwarded to the police");
-        Assert.Equal(0, rig.Controllers[0].OutboxDepth);
+        await rig.WaitUntilAsync(() => rig.Controllers[0].OutboxDepth == 0, TimeSpan.FromSeconds(60), "the outbox emptied by the received ack");
     }
 }
