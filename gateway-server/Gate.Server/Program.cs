@@ -13,7 +13,8 @@ using Gate.Server.StatusPage;
 using Gate.Server.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-var builder = WebApplication.CreateBuilder(args);
+// "--demo" is a switch, not a configuration key: the command-line provider would take the next argument as its value.
+var builder = WebApplication.CreateBuilder(args.Where(a => a != "--demo").ToArray());
 
 builder.Services.TryAddSingleton(TimeProvider.System);
 builder.Services
@@ -25,8 +26,8 @@ builder.Services
     .AddAlarms()
     .AddCommands()
     .AddMqttIngest()
-    .AddProvisioning()
-    .AddDemo(args);
+    .AddProvisioning();
+builder.AddDemo(args);
 builder.Services.AddForwarding(builder.Configuration);
 builder.Services.AddStatusPage();
 builder.Services.AddOpenApi();

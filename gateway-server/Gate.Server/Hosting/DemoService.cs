@@ -17,8 +17,8 @@ public sealed class DemoOptions
 
 /// <summary>
 /// Seeds the demo school and its devices (credentials written to the data folder, 0600), on every start with --demo.
-/// The virtual gate controllers (firmware/Gate.Firmware.Host) and the police receiver simulator attach here once they
-/// offer a library API; until then the devices are registered and wait for gate-sim to connect with those credentials.
+/// The virtual gate controllers are gate-sim processes (firmware/Gate.Firmware.Host) started with those credentials:
+/// referencing gate-sim here would put its top-level Program next to the server's (ambiguous for WebApplicationFactory).
 /// </summary>
 public sealed class DemoService(DeviceRegistry registry, GateDatabase database, Microsoft.Extensions.Options.IOptions<DemoOptions> options, ILogger<DemoService> logger)
     : IHostedService
@@ -65,20 +65,65 @@ public sealed class DemoService(DeviceRegistry registry, GateDatabase database, 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
+/// <summary>--demo without a configured police path: the DC-09 police receiver simulator on a free local port, as the primary path.</summary>
+public sealed class DemoPoliceReceiver(int port, ILogger<DemoPoliceReceiver> logger) : IHostedService, IAsyncDisposable
+{
+    private readonly Gate.SiaDc09.PoliceReceiverSimulator _simulator = new(new Gate.SiaDc09.PoliceReceiverOptions { TcpPort = port, UdpPort = null });
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _simulator.StartAsync();
+        logger.LogWarning("Demo: police receiver simulator (SIA DC-09) on tcp 127.0.0.1:{Port} is the primary forwarding path", port);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => _simulator.StopAsync();
+
+    public ValueTask DisposeAsync() => _simulator.DisposeAsync();
+}
+
 public static class DemoExtensions
 {
-    public static IServiceCollection AddDemo(this IServiceCollection services, string[] args)
+    /// <summary>
+    /// <c>--demo</c>: a demo school and devices (credentials in data/demo-devices.txt, for gate-sim), and, when no police
+    /// path is configured, the police receiver simulator as the primary path.
+    /// </summary>
+    public static WebApplicationBuilder AddDemo(this WebApplicationBuilder builder, string[] args)
     {
-        services.AddOptions<DemoOptions>()
+        var demo = args.Contains("--demo");
+        builder.Services.AddOptions<DemoOptions>()
             .BindConfiguration(DemoOptions.Section)
-            .PostConfigure(o => o.Enabled |= args.Contains("--demo"))
+            .PostConfigure(o => o.Enabled |= demo)
             .Validate(o => Gate.Contracts.Identifier.IsValid(o.SchoolId, 20), "Demo:SchoolId must be an identifier of at most 20 characters.")
-            .Validate(o => o.Devices is >= 1 and <= 50, "Demo:Devices must be 1-50.");
-        if (args.Contains("--demo"))
+            .Validate(o => o.Devices is >= 1 and <= 50, "Demo:Devices must be 1-50.")
+            .ValidateOnStart();
+        if (!demo)
         {
-            services.AddHostedService<DemoService>();
+            return builder;
         }
 
-        return services;
+        var forwarding = builder.Configuration.GetSection("Forwarding");
+        if (!forwarding.GetSection("Primary").Exists() && !forwarding.GetSection("Webhook").Exists())
+        {
+            var port = FreePort();
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Forwarding:Primary:Host"] = "127.0.0.1",
+                ["Forwarding:Primary:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Forwarding:Primary:Transport"] = "tcp",
+            });
+            builder.Services.AddHostedService(sp => new DemoPoliceReceiver(port, sp.GetRequiredService<ILogger<DemoPoliceReceiver>>()));
+        }
+
+        builder.Services.AddHostedService<DemoService>();
+        return builder;
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 }
