@@ -51,7 +51,7 @@ public sealed class AdminCliTests : IDisposable
         Assert.True(code == 0, _error.ToString());
         var output = _out.ToString();
         Assert.Contains("nanoff --target ESP32_REV3 --serialport /dev/ttyUSB1 --update --masserase", output);
-        Assert.Contains("nanoff --serialport /dev/ttyUSB1 --filedeployment deploy-files.json --reset", output);
+        Assert.Contains("nanoff --serialport /dev/ttyUSB1 --filedeployment deploy-files.json", output);
         Assert.True(File.Exists(Path.Combine(folder, "FLASH.txt")));
         Assert.True(File.Exists(Path.Combine(folder, "board.json")));
         Assert.True(File.Exists(Path.Combine(folder, "deploy-files.json")));

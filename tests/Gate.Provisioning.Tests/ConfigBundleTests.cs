@@ -53,8 +53,8 @@ public class ConfigBundleTests
         Assert.Equal("pw", parsed.WifiPassword);
         Assert.Equal(7.667, parsed.BatteryDivider, 3);
         Assert.Equal(11500, parsed.BatteryLowMv);
-        Assert.True(parsed.ActiveLow.Contains("bollard_up"));
-        Assert.False(parsed.ActiveLow.Contains("tamper"));
+        Assert.True(parsed.IsActiveLow("bollard_up", null));
+        Assert.False(parsed.IsActiveLow("tamper", null));
     }
 
     [Fact]
@@ -86,8 +86,36 @@ public class ConfigBundleTests
         [
             "nanoff --target ESP32_REV3 --serialport /dev/ttyUSB0 --update --masserase --fwversion 1.12.0.4",
             "nanoff --target ESP32_REV3 --serialport /dev/ttyUSB0 --deploy --image Gate.Firmware.Esp32.bin",
-            "nanoff --serialport /dev/ttyUSB0 --filedeployment deploy-files.json --reset",
+            "nanoff --serialport /dev/ttyUSB0 --filedeployment deploy-files.json",
         ], bundle.Commands);
+    }
+
+    [Fact]
+    public void Commands_DeviceIdWithHistory_NeverMassEraseAndSayWhy()
+    {
+        Assert.True(Catalog.TryGet("esp32-devkitc", out var entry, out _));
+        var heard = Device with { HasHistory = true };
+
+        Assert.True(ConfigBundleBuilder.TryBuild(heard, entry, Secret, new BundleRequest("COM5", "ssid"), Options(), null, out var bundle, out var error), error);
+
+        Assert.All(bundle.Commands, c => Assert.DoesNotContain("--masserase", c));
+        Assert.Contains("Do NOT add --masserase", bundle.File(ConfigBundleBuilder.InstructionsFile).Content);
+    }
+
+    [Fact]
+    public void Bundle_EveryDigitalInputPolarity_IsWrittenOutAsWired()
+    {
+        var parsed = ParseConfig(Build("olimex-esp32-poe-iso", new BundleRequest("COM5")));
+
+        foreach (var function in new[] { "bollard_up", "bollard_down", "mains", "barrier_request" })
+        {
+            Assert.True(parsed.IsActiveLow(function, null), function + " closes to ground when active");
+        }
+
+        foreach (var function in new[] { "tamper", "duress", "bollard_fault", "barrier_open" })
+        {
+            Assert.False(parsed.IsActiveLow(function, null), function + " opens when active");
+        }
     }
 
     [Fact]

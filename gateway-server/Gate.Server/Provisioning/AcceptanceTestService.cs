@@ -75,9 +75,9 @@ public sealed class AcceptanceTestService(
     public Outcome<CommissioningRun> ConfirmLight(string runId, bool seen, string actor)
     {
         var active = _active.Values.FirstOrDefault(a => a.Snapshot.Id == runId);
-        if (active is null)
+        if (active is null || active.Snapshot.Result != RunResult.Running)
         {
-            return store.FindRun(runId) is null
+            return active is null && store.FindRun(runId) is null
                 ? Outcome<CommissioningRun>.Fail(ProvisioningError.NotFound, $"acceptance run '{runId}' not found")
                 : Outcome<CommissioningRun>.Fail(ProvisioningError.Conflict, $"acceptance run '{runId}' has already finished");
         }

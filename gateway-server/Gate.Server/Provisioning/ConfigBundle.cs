@@ -29,7 +29,8 @@ public sealed record BundleRequest(
     IReadOnlyDictionary<string, int?>? Pins = null);
 
 /// <summary>The device's place in the registry, as the bundle needs it.</summary>
-public sealed record BundleDevice(string DeviceId, string SchoolId, string Role, int HeartbeatSeconds);
+/// <param name="HasHistory">The device id has been on the air (heartbeats or alarms): its flash must not be mass-erased.</param>
+public sealed record BundleDevice(string DeviceId, string SchoolId, string Role, int HeartbeatSeconds, bool HasHistory = false);
 
 /// <summary>
 /// Builds a device's configuration bundle and refuses to hand out one the controller would reject: the gate.json it
@@ -115,7 +116,7 @@ public static class ConfigBundleBuilder
 
         files.Add(new BundleFile(NanoffCommandLines.FileDeploymentList, null, FileDeploymentJson(port, files)));
         options.ClrFiles.TryGetValue(board.Id, out var clrFile);
-        var commands = NanoffCommandLines.For(board.NanoffTarget, clrFile, port, options.ApplicationImage, options.FirmwareVersion);
+        var commands = NanoffCommandLines.For(board.NanoffTarget, clrFile, port, options.ApplicationImage, options.FirmwareVersion, massErase: !device.HasHistory);
         files.Add(new BundleFile(InstructionsFile, null, Instructions(device, board, commands, clrFile)));
 
         bundle = new ConfigBundle(device.DeviceId, device.SchoolId, board.Id, files, commands, pins.Warnings);
@@ -136,10 +137,12 @@ public static class ConfigBundleBuilder
             }
         }
 
+        // Every digital input's polarity is written out, so a board file's inputs_active_low default cannot
+        // silently invert a contact Gate wires the other way (hardware/wiring.md).
         var inputs = new JsonObject();
-        foreach (var function in profile.ActiveLowInputs)
+        foreach (var (function, activeLow) in profile.ActiveLow.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            inputs[function] = new JsonObject { ["active_low"] = true };
+            inputs[function] = new JsonObject { ["active_low"] = activeLow };
         }
 
         var config = new JsonObject
@@ -213,7 +216,12 @@ public static class ConfigBundleBuilder
         text.AppendLine();
         text.AppendLine("Run from this folder (hardware/flashing.md explains each step):");
         text.AppendLine();
-        string[] steps = ["1. firmware (nanoBooter + nanoCLR; erases the flash)", "2. application", "3. configuration and certificates"];
+        string[] steps =
+        [
+            device.HasHistory ? "1. firmware (nanoBooter + nanoCLR)" : "1. firmware (nanoBooter + nanoCLR; erases the flash)",
+            "2. application",
+            "3. configuration and certificates, then power-cycle the board (it reads gate.json at boot)",
+        ];
         for (var i = 0; i < commands.Count; i++)
         {
             text.AppendLine(steps[i]);
@@ -224,6 +232,13 @@ public static class ConfigBundleBuilder
         {
             text.AppendLine();
             text.AppendLine($"This board is flashed with a locally built nanoFramework image ({clrFile}), not the published {board.NanoffTarget} image.");
+        }
+
+        if (device.HasHistory)
+        {
+            text.AppendLine();
+            text.AppendLine("Do NOT add --masserase: this device id has been on the air. Erasing resets its boot counter, and its next");
+            text.AppendLine("alarms would repeat alarm ids the server already holds. A new controller gets a new id (gate-admin device replace).");
         }
 
         text.AppendLine();

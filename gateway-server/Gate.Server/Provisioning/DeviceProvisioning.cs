@@ -147,7 +147,9 @@ public sealed class DeviceProvisioning(
             return Outcome<ConfigBundle>.Fail(ProvisioningError.Invalid, caError);
         }
 
-        var target = new BundleDevice(device.Id, device.SchoolId, device.Role, device.HeartbeatIntervalSeconds);
+        // A device id that has been heard from has a boot counter and alarm ids on the server: never mass-erase it.
+        var heard = device.Firmware is not null || services.GetService<LivenessTracker>()?.Find(deviceId)?.LastSeen is not null;
+        var target = new BundleDevice(device.Id, device.SchoolId, device.Role, device.HeartbeatIntervalSeconds, heard);
         if (!ConfigBundleBuilder.TryBuild(target, board, new string('x', 32), request, options.Value, caPem, out _, out var error))
         {
             return Outcome<ConfigBundle>.Fail(ProvisioningError.Invalid, error);

@@ -23,14 +23,18 @@ public static class NanoffCommandLines
         && port.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-');
 
     /// <param name="clrFile">A locally built nanoCLR image for a board whose stock image does not fit; null for the stock one.</param>
-    public static IReadOnlyList<string> For(string target, string? clrFile, string serialPort, string applicationImage, string? firmwareVersion)
+    /// <param name="massErase">
+    /// Erase the whole flash first. Only for a device id with no history: the erase resets the boot counter, and alarm
+    /// ids ({device}.{boot}.{seq}) would then repeat ids the server already holds and be taken for duplicates.
+    /// </param>
+    public static IReadOnlyList<string> For(string target, string? clrFile, string serialPort, string applicationImage, string? firmwareVersion, bool massErase = true)
     {
         if (!IsValidSerialPort(serialPort))
         {
             throw new ArgumentException($"serial port '{serialPort}' is not a port name (e.g. COM5 or /dev/ttyUSB0)", nameof(serialPort));
         }
 
-        var firmware = $"nanoff --target {target} --serialport {serialPort} --update --masserase";
+        var firmware = $"nanoff --target {target} --serialport {serialPort} --update" + (massErase ? " --masserase" : "");
         if (!string.IsNullOrWhiteSpace(clrFile))
         {
             // A custom image carries its own version; --fwversion would ask nanoff to download a stock one.
@@ -45,7 +49,8 @@ public static class NanoffCommandLines
         [
             firmware,
             $"nanoff --target {target} --serialport {serialPort} --deploy --image {Quote(applicationImage)}",
-            $"nanoff --serialport {serialPort} --filedeployment {FileDeploymentList} --reset",
+            // The firmware reads gate.json at boot: FLASH.txt says to power-cycle after this step.
+            $"nanoff --serialport {serialPort} --filedeployment {FileDeploymentList}",
         ];
     }
 
