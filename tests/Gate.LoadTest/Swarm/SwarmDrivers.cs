@@ -91,7 +91,7 @@ public sealed class FirmwareSwarmDriver : ISwarmDriver
         await _swarm.StartAsync();
         try
         {
-            await _swarm.WaitAllConnectedAsync(TimeSpan.FromMinutes(3));
+            await _swarm.WaitAllConnectedAsync(TimeSpan.FromMinutes(8));
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {

@@ -129,7 +129,7 @@ public static class SwarmRun
                 children.Add(ChildProcess.Start(k, args));
             }
 
-            var ready = await Task.WhenAll(children.Select(c => c.WaitForAsync("ready", TimeSpan.FromMinutes(10))));
+            var ready = await Task.WhenAll(children.Select(c => c.WaitForAsync("ready", TimeSpan.FromMinutes(12))));
             var connected = ready.Sum(r => r.GetProperty("connected").GetInt32());
             Console.WriteLine($"{connected}/{devices} connected from {processCount} process(es) in {connectClock.Elapsed.TotalSeconds:0.0} s");
             foreach (var r in ready)
@@ -143,176 +143,193 @@ public static class SwarmRun
             Console.WriteLine($"warm-up {warmup:0} s (every device beats at least once)");
             await Task.Delay(TimeSpan.FromSeconds(warmup));
 
-            await using var serverSampler = new ProcessSampler(server.Pid);
-            await using var brokerSampler = mosquitto is null ? null : new ProcessSampler(mosquitto.Pid);
-            var childSamplers = children.Select(c => new ProcessSampler(c.Pid)).ToList();
-            serverSampler.Reset();
-            brokerSampler?.Reset();
-            childSamplers.ForEach(s => s.Reset());
-            var ingestBefore = await HeartbeatsAcceptedAsync(http);
-            var lastEventId = MaxEventId(server.DatabasePath);
-            var loadStart = MachineInfo.LoadAverageNow();
-            foreach (var c in children)
+            // One connect phase can serve two measurements: a steady phase (heartbeats and alarms at a rate, e.g. a soak)
+            // and then a burst, each reported as its own row with its own server usage and latency histograms.
+            var phases = new List<string>();
+            if (burst == 0 || alarmRate > 0)
             {
-                await c.SendAsync("measure");
+                phases.Add("steady");
             }
 
-            var measureClock = Stopwatch.StartNew();
-            double window = 0;
-            ProcessUsage serverUsage = null!;
-            long? ingestAfter = null;
-            double? drainTime = null;
-            var worstLate = 0;
-            var worstOffline = 0;
             if (burst > 0)
             {
-                var share = SplitEvenly(burst, children.Count);
-                for (var k = 0; k < children.Count; k++)
-                {
-                    await children[k].SendAsync(FormattableString.Invariant($"burst {share[k]} {burstSeconds}"));
-                }
-
-                // Drain: from the first press until every alarm is acknowledged by the police (or received, without police).
-                var drainClock = Stopwatch.StartNew();
-                while (drainClock.Elapsed.TotalSeconds < burstSeconds + drainSeconds)
-                {
-                    await Task.Delay(250);
-                    var reports = await Task.WhenAll(children.Select(c => c.ReportAsync()));
-                    var raised = reports.Sum(r => r.AlarmsRaised);
-                    var done = police ? reports.Sum(r => r.AlarmsPoliceAcked) : reports.Sum(r => r.AlarmsReceived);
-                    if (raised >= burst && done >= raised)
-                    {
-                        drainTime = drainClock.Elapsed.TotalSeconds;
-                        break;
-                    }
-
-                    if (drainClock.Elapsed.TotalSeconds % 5 < 0.3)
-                    {
-                        Console.WriteLine(FormattableString.Invariant($"  t={drainClock.Elapsed.TotalSeconds:0}s raised {raised}, received {reports.Sum(r => r.AlarmsReceived)}, police-acked {reports.Sum(r => r.AlarmsPoliceAcked)}; server {serverSampler.Usage()}"));
-                    }
-                }
+                phases.Add("burst");
             }
-            else
+
+            foreach (var phase in phases)
             {
-                if (alarmRate > 0)
-                {
-                    foreach (var c in children)
-                    {
-                        await c.SendAsync(FormattableString.Invariant($"rate {alarmRate / children.Count}"));
-                    }
-                }
-
-                var nextCheck = checkSeconds;
-                while (measureClock.Elapsed.TotalSeconds < seconds)
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, Math.Max(0.1, seconds - measureClock.Elapsed.TotalSeconds))));
-                    if (measureClock.Elapsed.TotalSeconds >= nextCheck || measureClock.Elapsed.TotalSeconds >= seconds)
-                    {
-                        nextCheck += checkSeconds;
-                        var (late, offline) = await LivenessAsync(http);
-                        worstLate = Math.Max(worstLate, late);
-                        worstOffline = Math.Max(worstOffline, offline);
-                        Console.WriteLine(FormattableString.Invariant($"  t={measureClock.Elapsed.TotalSeconds:0}s late {late}, offline {offline}; server {serverSampler.Usage()}; load {MachineInfo.LoadAverageNow()}"));
-                    }
-                }
-
+                var isBurst = phase == "burst";
+                await using var serverSampler = new ProcessSampler(server.Pid);
+                await using var brokerSampler = mosquitto is null ? null : new ProcessSampler(mosquitto.Pid);
+                var childSamplers = children.Select(c => new ProcessSampler(c.Pid)).ToList();
+                serverSampler.Reset();
+                brokerSampler?.Reset();
+                childSamplers.ForEach(s => s.Reset());
+                var ingestBefore = await HeartbeatsAcceptedAsync(http);
+                var lastEventId = MaxEventId(server.DatabasePath);
+                var loadStart = MachineInfo.LoadAverageNow();
                 foreach (var c in children)
                 {
-                    await c.SendAsync("rate 0");
+                    await c.SendAsync("measure");
                 }
 
-                window = measureClock.Elapsed.TotalSeconds;
-                serverUsage = serverSampler.Usage();
-                ingestAfter = await HeartbeatsAcceptedAsync(http);
-
-                // Let the alarms still in flight finish, but stop by ourselves.
-                var drainClock = Stopwatch.StartNew();
-                while (alarmRate > 0 && drainClock.Elapsed.TotalSeconds < drainSeconds)
+                var measureClock = Stopwatch.StartNew();
+                double window = 0;
+                ProcessUsage serverUsage = null!;
+                long? ingestAfter = null;
+                double? drainTime = null;
+                var worstLate = 0;
+                var worstOffline = 0;
+                if (isBurst)
                 {
-                    var reports = await Task.WhenAll(children.Select(c => c.ReportAsync()));
-                    var done = police ? reports.Sum(r => r.AlarmsPoliceAcked) : reports.Sum(r => r.AlarmsReceived);
-                    if (done >= reports.Sum(r => r.AlarmsRaised))
+                    var share = SplitEvenly(burst, children.Count);
+                    for (var k = 0; k < children.Count; k++)
                     {
-                        drainTime = drainClock.Elapsed.TotalSeconds;
-                        break;
+                        await children[k].SendAsync(FormattableString.Invariant($"burst {share[k]} {burstSeconds}"));
                     }
 
-                    await Task.Delay(500);
+                    // Drain: from the first press until every alarm is acknowledged by the police (or received, without police).
+                    var drainClock = Stopwatch.StartNew();
+                    while (drainClock.Elapsed.TotalSeconds < burstSeconds + drainSeconds)
+                    {
+                        await Task.Delay(250);
+                        var reports = await Task.WhenAll(children.Select(c => c.ReportAsync()));
+                        var raised = reports.Sum(r => r.AlarmsRaised);
+                        var done = police ? reports.Sum(r => r.AlarmsPoliceAcked) : reports.Sum(r => r.AlarmsReceived);
+                        if (raised >= burst && done >= raised)
+                        {
+                            drainTime = drainClock.Elapsed.TotalSeconds;
+                            break;
+                        }
+
+                        if (drainClock.Elapsed.TotalSeconds % 5 < 0.3)
+                        {
+                            Console.WriteLine(FormattableString.Invariant($"  t={drainClock.Elapsed.TotalSeconds:0}s raised {raised}, received {reports.Sum(r => r.AlarmsReceived)}, police-acked {reports.Sum(r => r.AlarmsPoliceAcked)}; server {serverSampler.Usage()}"));
+                        }
+                    }
                 }
-            }
+                else
+                {
+                    if (alarmRate > 0)
+                    {
+                        foreach (var c in children)
+                        {
+                            await c.SendAsync(FormattableString.Invariant($"rate {alarmRate / children.Count}"));
+                        }
+                    }
 
-            if (burst > 0)
-            {
-                window = measureClock.Elapsed.TotalSeconds;
-                serverUsage = serverSampler.Usage();
-                ingestAfter = await HeartbeatsAcceptedAsync(http);
-            }
+                    var nextCheck = checkSeconds;
+                    while (measureClock.Elapsed.TotalSeconds < seconds)
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, Math.Max(0.1, seconds - measureClock.Elapsed.TotalSeconds))));
+                        if (measureClock.Elapsed.TotalSeconds >= nextCheck || measureClock.Elapsed.TotalSeconds >= seconds)
+                        {
+                            nextCheck += checkSeconds;
+                            var (late, offline) = await LivenessAsync(http);
+                            worstLate = Math.Max(worstLate, late);
+                            worstOffline = Math.Max(worstOffline, offline);
+                            Console.WriteLine(FormattableString.Invariant($"  t={measureClock.Elapsed.TotalSeconds:0}s late {late}, offline {offline}; server {serverSampler.Usage()}; load {MachineInfo.LoadAverageNow()}"));
+                        }
+                    }
 
-            var brokerUsage = brokerSampler?.Usage();
-            var childUsage = childSamplers.Select(s => s.Usage()).ToList();
-            var final = await Task.WhenAll(children.Select(c => c.ReportAsync()));
-            await Task.Delay(TimeSpan.FromSeconds(6)); // the event log is written in batches
-            var (falseOffline, falseLate) = LivenessTransitions(server.DatabasePath, lastEventId);
-            var stored = CountAlarms(server.DatabasePath);
+                    foreach (var c in children)
+                    {
+                        await c.SendAsync("rate 0");
+                    }
 
-            var received = new LatencyHistogram();
-            var policeAck = new LatencyHistogram();
-            foreach (var r in final)
-            {
-                received.Add(LatencyHistogram.FromBase64(r.PressToReceived));
-                policeAck.Add(LatencyHistogram.FromBase64(r.PressToPoliceAck));
-            }
+                    window = measureClock.Elapsed.TotalSeconds;
+                    serverUsage = serverSampler.Usage();
+                    ingestAfter = await HeartbeatsAcceptedAsync(http);
 
-            var raisedTotal = final.Sum(r => r.AlarmsRaised);
-            var policeAcked = final.Sum(r => r.AlarmsPoliceAcked);
-            var receivedTotal = final.Sum(r => r.AlarmsReceived);
-            var policeDistinct = police ? receiver.Acknowledged.Select(m => m.Frame?.ExtendedData.FirstOrDefault() ?? m.Raw).Distinct().Count() : 0;
-            var notes = new List<string>
-            {
-                FormattableString.Invariant($"load avg {loadStart} -> {MachineInfo.LoadAverageNow()}"),
-                FormattableString.Invariant($"heartbeat every {heartbeatMs} ms (int_s {declared}), devices: {deviceKind}"),
-                $"late seen by server (worst sample) {worstLate}, offline {worstOffline}; liveness events late {falseLate}",
-                $"alarms stored in server db (all runs of this db) {stored}; police receiver acknowledged {policeDistinct} distinct alarm(s)",
-                $"resends {final.Sum(r => r.Resends)}, publish errors {final.Sum(r => r.PublishErrors)}, reconnects {final.Sum(r => r.Reconnects)}",
-                "load generator: " + string.Join("; ", childUsage.Select(u => u.ToString())),
-            };
-            if (brokerUsage is not null)
-            {
-                notes.Add("mosquitto: " + brokerUsage);
-            }
+                    // Let the alarms still in flight finish, but stop by ourselves.
+                    var drainClock = Stopwatch.StartNew();
+                    while (alarmRate > 0 && drainClock.Elapsed.TotalSeconds < drainSeconds)
+                    {
+                        var reports = await Task.WhenAll(children.Select(c => c.ReportAsync()));
+                        var done = police ? reports.Sum(r => r.AlarmsPoliceAcked) : reports.Sum(r => r.AlarmsReceived);
+                        if (done >= reports.Sum(r => r.AlarmsRaised))
+                        {
+                            drainTime = drainClock.Elapsed.TotalSeconds;
+                            break;
+                        }
 
-            var result = new RunResult("swarm", label)
-            {
-                Machine = machine,
-                Broker = brokerMode,
-                Devices = devices,
-                Processes = processCount,
-                HeartbeatIntervalSeconds = heartbeatMs / 1000.0,
-                OfferedRatePerSecond = devices * 1000.0 / heartbeatMs,
-                DurationSeconds = window,
-                HeartbeatsSent = final.Sum(r => r.HeartbeatsSent),
-                HeartbeatsPerSecond = ingestBefore is null || ingestAfter is null ? null : (ingestAfter - ingestBefore) / window,
-                AlarmsRaised = raisedTotal,
-                AlarmsReceived = receivedTotal,
-                AlarmsPoliceAcked = police ? policeAcked : null,
-                AlarmsLost = raisedTotal - (police ? policeAcked : receivedTotal),
-                DrainSeconds = drainTime,
-                ConnectFailures = devices - final.Sum(r => r.Connected),
-                Disconnects = final.Sum(r => r.Disconnects),
-                FalseOffline = falseOffline,
-                Errors = final.Sum(r => r.HeartbeatErrors + r.PublishErrors + r.BadAcks),
-                PressToReceived = received.Summary(),
-                PressToPoliceAck = policeAck.Summary(),
-                PressToReceivedHistogram = received.ToBase64(),
-                PressToPoliceAckHistogram = policeAck.ToBase64(),
-                Server = serverUsage,
-                RssBytesPerDevice = (double)serverUsage.FinalRssBytes / devices,
-                Notes = string.Join(" | ", notes),
-            };
-            ResultLog.Write(result, output);
-            foreach (var s in childSamplers)
-            {
-                await s.DisposeAsync();
+                        await Task.Delay(500);
+                    }
+                }
+
+                if (isBurst)
+                {
+                    window = measureClock.Elapsed.TotalSeconds;
+                    serverUsage = serverSampler.Usage();
+                    ingestAfter = await HeartbeatsAcceptedAsync(http);
+                }
+
+                var brokerUsage = brokerSampler?.Usage();
+                var childUsage = childSamplers.Select(s => s.Usage()).ToList();
+                var final = await Task.WhenAll(children.Select(c => c.ReportAsync()));
+                await Task.Delay(TimeSpan.FromSeconds(6)); // the event log is written in batches
+                var (falseOffline, falseLate) = LivenessTransitions(server.DatabasePath, lastEventId);
+                var stored = CountAlarms(server.DatabasePath);
+
+                var received = new LatencyHistogram();
+                var policeAck = new LatencyHistogram();
+                foreach (var r in final)
+                {
+                    received.Add(LatencyHistogram.FromBase64(r.PressToReceived));
+                    policeAck.Add(LatencyHistogram.FromBase64(r.PressToPoliceAck));
+                }
+
+                var raisedTotal = final.Sum(r => r.AlarmsRaised);
+                var policeAcked = final.Sum(r => r.AlarmsPoliceAcked);
+                var receivedTotal = final.Sum(r => r.AlarmsReceived);
+                var policeDistinct = police ? receiver.Acknowledged.Select(m => m.Frame?.ExtendedData.FirstOrDefault() ?? m.Raw).Distinct().Count() : 0;
+                var notes = new List<string>
+                {
+                    FormattableString.Invariant($"load avg {loadStart} -> {MachineInfo.LoadAverageNow()}"),
+                    FormattableString.Invariant($"heartbeat every {heartbeatMs} ms (int_s {declared}), devices: {deviceKind}"),
+                    $"late seen by server (worst sample) {worstLate}, offline {worstOffline}; liveness events late {falseLate}",
+                    $"alarms stored in server db (all runs of this db) {stored}; police receiver acknowledged {policeDistinct} distinct alarm(s)",
+                    $"resends {final.Sum(r => r.Resends)}, publish errors {final.Sum(r => r.PublishErrors)}, reconnects {final.Sum(r => r.Reconnects)}",
+                    "load generator: " + string.Join("; ", childUsage.Select(u => u.ToString())),
+                };
+                if (brokerUsage is not null)
+                {
+                    notes.Add("mosquitto: " + brokerUsage);
+                }
+
+                var result = new RunResult("swarm", phases.Count > 1 ? $"{label} [{phase}]" : label)
+                {
+                    Machine = machine,
+                    Broker = brokerMode,
+                    Devices = devices,
+                    Processes = processCount,
+                    HeartbeatIntervalSeconds = heartbeatMs / 1000.0,
+                    OfferedRatePerSecond = devices * 1000.0 / heartbeatMs,
+                    DurationSeconds = window,
+                    HeartbeatsSent = final.Sum(r => r.HeartbeatsSent),
+                    HeartbeatsPerSecond = ingestBefore is null || ingestAfter is null ? null : (ingestAfter - ingestBefore) / window,
+                    AlarmsRaised = raisedTotal,
+                    AlarmsReceived = receivedTotal,
+                    AlarmsPoliceAcked = police ? policeAcked : null,
+                    AlarmsLost = raisedTotal - (police ? policeAcked : receivedTotal),
+                    DrainSeconds = drainTime,
+                    ConnectFailures = devices - final.Sum(r => r.Connected),
+                    Disconnects = final.Sum(r => r.Disconnects),
+                    FalseOffline = falseOffline,
+                    Errors = final.Sum(r => r.HeartbeatErrors + r.PublishErrors + r.BadAcks),
+                    PressToReceived = received.Summary(),
+                    PressToPoliceAck = policeAck.Summary(),
+                    PressToReceivedHistogram = received.ToBase64(),
+                    PressToPoliceAckHistogram = policeAck.ToBase64(),
+                    Server = serverUsage,
+                    RssBytesPerDevice = (double)serverUsage.FinalRssBytes / devices,
+                    Notes = string.Join(" | ", notes),
+                };
+                ResultLog.Write(result, output);
+                foreach (var s in childSamplers)
+                {
+                    await s.DisposeAsync();
+                }
             }
         }
         finally
