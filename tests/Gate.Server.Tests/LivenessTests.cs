@@ -1,3 +1,4 @@
+using MQTTnet;
 using Gate.Contracts;
 using Gate.Server.Liveness;
 using Gate.Server.Tests.Infrastructure;
@@ -60,6 +61,29 @@ public sealed class LivenessTests
 
         // No fake time passes: only the lost connection can have made it offline.
         await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Offline, "offline on last will");
+        Assert.Equal(LivenessReason.LastWill, server.Get<LivenessTracker>().Find("gate-1")!.Reason);
+    }
+
+    [Fact]
+    public async Task Liveness_DisconnectWithWillMessage_CountsAsLastWillNotCleanGoodbye()
+    {
+        using var server = new GateServerFactory();
+        var credential = server.AddDevice("school-a", "gate-1");
+        using var changes = server.WatchChanges();
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var options = TestDevice.Options(server.BrokerPort, "gate-1", "gate-1", credential.Password, cleanSession: false,
+            willTopic: Topics.For("school-a", "gate-1", Topics.Status));
+        options.ProtocolVersion = MQTTnet.Formatter.MqttProtocolVersion.V500;
+        await client.ConnectAsync(options);
+        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.For("school-a", "gate-1", Topics.Status))
+            .WithPayload("online").WithRetainFlag().WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Online, "online");
+
+        // MQTT 5 reason 0x04: the device asks for its will (power failing), so it is not a clean goodbye.
+        await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder()
+            .WithReason(MqttClientDisconnectOptionsReason.DisconnectWithWillMessage).Build());
+
+        await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Offline, "offline");
         Assert.Equal(LivenessReason.LastWill, server.Get<LivenessTracker>().Find("gate-1")!.Reason);
     }
 

@@ -222,8 +222,12 @@ public sealed class EmbeddedBroker(
 
     private Task ClientDisconnectedAsync(ClientDisconnectedEventArgs e)
     {
+        // An MQTT 5 DISCONNECT with reason 0x04 asks the broker to publish the will: the device is going away
+        // uncleanly on purpose (power failing, watchdog), so it counts as its last will, not a clean goodbye.
+        var clean = e.DisconnectType == MqttClientDisconnectType.Clean
+            && e.ReasonCode != MqttDisconnectReasonCode.DisconnectWithWillMessage;
         liveness.OnDisconnected(e.ClientId, ConnectionKey(e.RemoteEndPoint),
-            clean: e.DisconnectType == MqttClientDisconnectType.Clean,
+            clean: clean,
             takeover: e.DisconnectType == MqttClientDisconnectType.Takeover);
         return Task.CompletedTask;
     }
