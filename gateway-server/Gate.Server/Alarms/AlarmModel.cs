@@ -12,6 +12,7 @@ public static class AlarmStep
     public const string Raised = "raised";
     public const string Received = "received";
     public const string Repeat = "repeat";
+    public const string IdReused = "id_reused";
     public const string Restored = "restored";
     public const string Forwarded = "forwarded";
     public const string PoliceAck = "police_ack";
@@ -32,8 +33,12 @@ public enum AlarmOutcome
     Folded,
 }
 
-/// <summary>What storing one alarm did. <c>AlarmId</c> is the record it lives in; <c>ReceivedId</c> is the id the device sent.</summary>
-public sealed record AlarmStoreResult(AlarmOutcome Outcome, string AlarmId, string ReceivedId, string Stage, bool IsTest);
+/// <summary>
+/// What storing one alarm did. <c>AlarmId</c> is the record it lives in; <c>ReceivedId</c> is the id the device sent.
+/// <c>StoredId</c> is the key the alarm itself was stored (or folded) under: the device's id, or a derived one when
+/// <c>IdReused</c> says the device sent a different alarm under an id already stored.
+/// </summary>
+public sealed record AlarmStoreResult(AlarmOutcome Outcome, string AlarmId, string ReceivedId, string Stage, bool IsTest, bool IdReused = false, string? StoredId = null);
 
 public sealed record AlarmStepView(DateTimeOffset At, string Step, string Actor, string? Detail);
 

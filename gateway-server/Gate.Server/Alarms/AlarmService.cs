@@ -40,9 +40,17 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
 
         // Durable now: the device may drop it from its outbox.
         await SendAckAsync(message.SchoolId, message.DeviceId, stored.ReceivedId, AckStage.Received, null, cancellationToken);
-        if (stored.Outcome == AlarmOutcome.Duplicate && stored.ReceivedId == stored.AlarmId && AckStage.Rank(stored.Stage) > AckStage.Rank(AckStage.Received))
+        // A resend of an alarm stored under its own key (the device's id or one derived from it) learns its later stage too.
+        if (stored.Outcome == AlarmOutcome.Duplicate && stored.StoredId == stored.AlarmId && AckStage.Rank(stored.Stage) > AckStage.Rank(AckStage.Received))
         {
             await SendAckAsync(message.SchoolId, message.DeviceId, stored.AlarmId, stored.Stage, null, cancellationToken);
+        }
+
+        if (stored.IdReused)
+        {
+            logger.LogWarning(
+                "Device {Device} reused alarm id {AlarmId} for a different alarm (boot counter reset after a flash erase or board swap?); stored as {StoredId}",
+                message.DeviceId, alarm.Id, stored.StoredId);
         }
 
         switch (stored.Outcome)
@@ -89,7 +97,14 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
     /// <summary>When a device comes back, re-send the stage of its recent open alarms: an ack queued while it was away may have been lost.</summary>
     public async Task ReplayAcksAsync(string schoolId, string deviceId, CancellationToken cancellationToken)
     {
+        // Oldest first, so when a reused id maps several stored alarms to one device id, the newest one's stage wins.
+        var latest = new Dictionary<string, (string Id, string Stage)>(StringComparer.Ordinal);
         foreach (var (id, stage) in store.RecentUnresolved(deviceId, time.GetUtcNow().AddDays(-1)))
+        {
+            latest[AlarmIds.ForDevice(id)] = (id, stage);
+        }
+
+        foreach (var (id, stage) in latest.Values)
         {
             await SendAckAsync(schoolId, deviceId, id, stage, null, cancellationToken);
         }
@@ -113,9 +128,10 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
         feed.Publish("alarm_" + step, deviceId, schoolId, alarmId, store.Find(alarmId));
     }
 
+    /// <summary>Acks carry the id the device sent: a key derived for a reused id is the server's alone.</summary>
     private async Task SendAckAsync(string schoolId, string deviceId, string alarmId, string stage, string? path, CancellationToken cancellationToken)
     {
-        var ack = new AlarmAck { Id = alarmId, Stage = stage, Timestamp = time.GetUtcNow().UtcDateTime, Path = path! };
+        var ack = new AlarmAck { Id = AlarmIds.ForDevice(alarmId), Stage = stage, Timestamp = time.GetUtcNow().UtcDateTime, Path = path! };
         try
         {
             await link.PublishToDeviceAsync(schoolId, deviceId, Topics.Ack, Wire.WireEncoder.EncodeAck(ack), cancellationToken);

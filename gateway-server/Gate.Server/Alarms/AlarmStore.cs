@@ -226,17 +226,29 @@ public sealed class AlarmStore : IAsyncDisposable
         var alarm = pending.Alarm;
         var isTest = AlarmKind.IsTest(alarm.Kind);
         var at = StoredTime.Format(pending.ReceivedAt);
+        var deviceTs = alarm.Timestamp == DateTime.MinValue ? null : StoredTime.Format(new DateTimeOffset(DateTime.SpecifyKind(alarm.Timestamp, DateTimeKind.Utc)));
 
-        if (Scalar(connection, tx, "SELECT stage FROM alarms WHERE id = $id;", alarm.Id) is string stage)
+        // De-duplication by id, but an id is only a duplicate when the content is the same: a device whose boot counter
+        // restarted sends new alarms under ids already stored, and acknowledging those as resends would lose them.
+        // Each different alarm under a reused id gets the next derived key ({id}~2, ~3...); a resend of any of them
+        // matches its own key on the way.
+        var key = alarm.Id;
+        for (var n = 1; ; n++)
         {
-            return new AlarmStoreResult(AlarmOutcome.Duplicate, alarm.Id, alarm.Id, stage, isTest);
+            key = n == 1 ? alarm.Id : AlarmIds.Derived(alarm.Id, n);
+            var existing = FindStored(connection, tx, key, alarm, deviceTs);
+            if (existing is null)
+            {
+                break;
+            }
+
+            if (existing.Value.Same)
+            {
+                return new AlarmStoreResult(AlarmOutcome.Duplicate, existing.Value.AlarmId, alarm.Id, existing.Value.Stage, isTest, StoredId: key);
+            }
         }
 
-        if (Scalar(connection, tx, "SELECT alarm_id FROM alarm_aliases WHERE id = $id;", alarm.Id) is string target)
-        {
-            return new AlarmStoreResult(AlarmOutcome.Duplicate, target, alarm.Id, AckStage.Received, isTest);
-        }
-
+        var idReused = key != alarm.Id;
         string? open = null;
         using (var find = connection.CreateCommand())
         {
@@ -255,28 +267,37 @@ public sealed class AlarmStore : IAsyncDisposable
                 fold.Transaction = tx;
                 fold.CommandText = """
                     UPDATE alarms SET count = count + $c, last_repeat_at = $at WHERE id = $open;
-                    INSERT INTO alarm_aliases(id, alarm_id, received_at) VALUES ($id, $open, $at);
+                    INSERT INTO alarm_aliases(id, alarm_id, received_at, zone, device_uptime_ms, device_ts) VALUES ($id, $open, $at, $zone, $up, $dts);
                     """;
                 fold.Parameters.AddWithValue("$c", Math.Max(1, alarm.Count));
                 fold.Parameters.AddWithValue("$at", at);
                 fold.Parameters.AddWithValue("$open", open);
-                fold.Parameters.AddWithValue("$id", alarm.Id);
+                fold.Parameters.AddWithValue("$id", key);
+                fold.Parameters.AddWithValue("$zone", alarm.Zone);
+                fold.Parameters.AddWithValue("$up", alarm.UptimeMs);
+                fold.Parameters.AddWithValue("$dts", (object?)deviceTs ?? DBNull.Value);
                 fold.ExecuteNonQuery();
             }
 
-            InsertStep(connection, tx, open, pending.ReceivedAt, AlarmStep.Repeat, alarm.Device, $"{alarm.Id} x{Math.Max(1, alarm.Count)}");
+            if (idReused)
+            {
+                InsertStep(connection, tx, open, pending.ReceivedAt, AlarmStep.IdReused, alarm.Device, IdReusedDetail(alarm.Id, key));
+            }
+
+            InsertStep(connection, tx, open, pending.ReceivedAt, AlarmStep.Repeat, alarm.Device, $"{key} x{Math.Max(1, alarm.Count)}");
             var openStage = (string)Scalar(connection, tx, "SELECT stage FROM alarms WHERE id = $id;", open)!;
-            return new AlarmStoreResult(AlarmOutcome.Folded, open, alarm.Id, openStage, isTest);
+            return new AlarmStoreResult(AlarmOutcome.Folded, open, alarm.Id, openStage, isTest, idReused, key);
         }
 
         using (var insert = connection.CreateCommand())
         {
             insert.Transaction = tx;
             insert.CommandText = """
-                INSERT INTO alarms(id, device_id, school_id, kind, zone, boot, seq, restore, is_test, count, detail, device_ts, raised_at, received_at, stage, status, resolved_at, resolved_by)
-                VALUES ($id, $d, $s, $k, $zone, $boot, $seq, $restore, $test, $count, $detail, $dts, $raised, $at, 'received', $status, $resolvedAt, $resolvedBy);
+                INSERT INTO alarms(id, device_id, school_id, kind, zone, boot, seq, restore, is_test, count, detail, device_ts, device_uptime_ms, raised_at, received_at, stage, status, resolved_at, resolved_by)
+                VALUES ($id, $d, $s, $k, $zone, $boot, $seq, $restore, $test, $count, $detail, $dts, $up, $raised, $at, 'received', $status, $resolvedAt, $resolvedBy);
                 """;
-            insert.Parameters.AddWithValue("$id", alarm.Id);
+            insert.Parameters.AddWithValue("$id", key);
+            insert.Parameters.AddWithValue("$up", alarm.UptimeMs);
             insert.Parameters.AddWithValue("$d", alarm.Device);
             insert.Parameters.AddWithValue("$s", pending.SchoolId);
             insert.Parameters.AddWithValue("$k", alarm.Kind);
@@ -287,7 +308,7 @@ public sealed class AlarmStore : IAsyncDisposable
             insert.Parameters.AddWithValue("$test", isTest ? 1 : 0);
             insert.Parameters.AddWithValue("$count", Math.Max(1, alarm.Count));
             insert.Parameters.AddWithValue("$detail", (object?)alarm.Detail ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$dts", alarm.Timestamp == DateTime.MinValue ? DBNull.Value : StoredTime.Format(new DateTimeOffset(DateTime.SpecifyKind(alarm.Timestamp, DateTimeKind.Utc))));
+            insert.Parameters.AddWithValue("$dts", (object?)deviceTs ?? DBNull.Value);
             insert.Parameters.AddWithValue("$raised", StoredTime.Format(pending.RaisedAt));
             insert.Parameters.AddWithValue("$at", at);
             // A restore says the condition cleared; it is forwarded, and needs no one to resolve it.
@@ -297,16 +318,74 @@ public sealed class AlarmStore : IAsyncDisposable
             insert.ExecuteNonQuery();
         }
 
-        InsertStep(connection, tx, alarm.Id, pending.RaisedAt, AlarmStep.Raised, alarm.Device, alarm.Detail);
-        InsertStep(connection, tx, alarm.Id, pending.ReceivedAt, AlarmStep.Received, "server", null);
+        InsertStep(connection, tx, key, pending.RaisedAt, AlarmStep.Raised, alarm.Device, alarm.Detail);
+        InsertStep(connection, tx, key, pending.ReceivedAt, AlarmStep.Received, "server", null);
+        if (idReused)
+        {
+            InsertStep(connection, tx, key, pending.ReceivedAt, AlarmStep.IdReused, alarm.Device, IdReusedDetail(alarm.Id, key));
+        }
+
         if (alarm.Restore && open is not null)
         {
-            InsertStep(connection, tx, open, pending.ReceivedAt, AlarmStep.Restored, alarm.Device, alarm.Id);
+            InsertStep(connection, tx, open, pending.ReceivedAt, AlarmStep.Restored, alarm.Device, key);
         }
 
         ForwardingQueue.Enqueue(connection, tx, new ForwardRequest(
-            alarm.Id, pending.SchoolId, alarm.Device, alarm.Kind, alarm.Zone, alarm.Restore, isTest, pending.RaisedAt, alarm.Detail));
-        return new AlarmStoreResult(AlarmOutcome.New, alarm.Id, alarm.Id, AckStage.Received, isTest);
+            key, pending.SchoolId, alarm.Device, alarm.Kind, alarm.Zone, alarm.Restore, isTest, pending.RaisedAt, alarm.Detail));
+        return new AlarmStoreResult(AlarmOutcome.New, key, alarm.Id, AckStage.Received, isTest, idReused, key);
+    }
+
+    private static string IdReusedDetail(string deviceId, string key) =>
+        $"alarm id {deviceId} reused by device (boot counter reset?): a different alarm is already stored under it; kept as {key}";
+
+    /// <summary>
+    /// What is stored under <paramref name="key"/>, as an alarm or as a repeat folded into one, and whether it is the same
+    /// alarm as <paramref name="alarm"/> (a resend carries identical content). Null when the key is free.
+    /// Values not recorded (rows from before uptimes were stored, alarms without a device time) are not compared.
+    /// </summary>
+    private static (bool Same, string AlarmId, string Stage)? FindStored(SqliteConnection connection, SqliteTransaction tx, string key, Alarm alarm, string? deviceTs)
+    {
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = tx;
+            command.CommandText = "SELECT stage, kind, zone, restore, boot, seq, device_uptime_ms, device_ts FROM alarms WHERE id = $id;";
+            command.Parameters.AddWithValue("$id", key);
+            using var r = command.ExecuteReader();
+            if (r.Read())
+            {
+                var same = r.GetString(1) == alarm.Kind
+                    && r.GetInt32(2) == alarm.Zone
+                    && (r.GetInt32(3) == 1) == alarm.Restore
+                    && r.GetInt64(4) == alarm.BootCount
+                    && r.GetInt64(5) == alarm.Sequence
+                    && (r.IsDBNull(6) || r.GetInt64(6) == alarm.UptimeMs)
+                    && (r.IsDBNull(7) || deviceTs is null || r.GetString(7) == deviceTs);
+                return (same, key, r.GetString(0));
+            }
+        }
+
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = tx;
+            // A folded repeat was always a non-restore of its alarm's kind; its boot and seq are its id.
+            command.CommandText = """
+                SELECT al.alarm_id, a.kind, al.zone, al.device_uptime_ms, al.device_ts
+                FROM alarm_aliases al JOIN alarms a ON a.id = al.alarm_id WHERE al.id = $id;
+                """;
+            command.Parameters.AddWithValue("$id", key);
+            using var r = command.ExecuteReader();
+            if (r.Read())
+            {
+                var same = r.GetString(1) == alarm.Kind
+                    && !alarm.Restore
+                    && (r.IsDBNull(2) || r.GetInt32(2) == alarm.Zone)
+                    && (r.IsDBNull(3) || r.GetInt64(3) == alarm.UptimeMs)
+                    && (r.IsDBNull(4) || deviceTs is null || r.GetString(4) == deviceTs);
+                return (same, r.GetString(0), AckStage.Received);
+            }
+        }
+
+        return null;
     }
 
     private static List<AlarmView> Query(SqliteConnection connection, string where, Action<SqliteParameterCollection> parameters, int limit)

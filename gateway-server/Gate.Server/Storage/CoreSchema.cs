@@ -138,5 +138,14 @@ public static class CoreSchema
                 revoked_at TEXT NULL
             );
             """),
+
+        // A device whose boot counter restarts (flash mass-erased, board swapped) reuses alarm ids; a resend is told
+        // apart from a new alarm by its content, which needs the device uptime. Older rows keep NULL and compare without it.
+        new(2, "device uptime on alarms and folded repeats, to tell a resend from a reused alarm id", """
+            ALTER TABLE alarms ADD COLUMN device_uptime_ms INTEGER NULL;
+            ALTER TABLE alarm_aliases ADD COLUMN zone INTEGER NULL;
+            ALTER TABLE alarm_aliases ADD COLUMN device_uptime_ms INTEGER NULL;
+            ALTER TABLE alarm_aliases ADD COLUMN device_ts TEXT NULL;
+            """),
     ];
 }
