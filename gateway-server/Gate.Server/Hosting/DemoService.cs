@@ -1,5 +1,8 @@
+using Gate.Firmware.Host.Simulation;
 using Gate.Server.Devices;
+using Gate.Server.Mqtt;
 using Gate.Server.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Gate.Server.Hosting;
 
@@ -13,16 +16,31 @@ public sealed class DemoOptions
     public string SchoolId { get; set; } = "demo-school";
 
     public int Devices { get; set; } = 3;
+
+    /// <summary>Run a virtual gate controller (the real firmware core, as in gate-sim) for each demo device.</summary>
+    public bool Controllers { get; set; } = true;
+
+    /// <summary>Heartbeat interval of the virtual controllers, seconds (5-300).</summary>
+    public int HeartbeatSeconds { get; set; } = 10;
 }
 
 /// <summary>
 /// Seeds the demo school and its devices (credentials written to the data folder, 0600), on every start with --demo.
-/// The virtual gate controllers are gate-sim processes (firmware/Gate.Firmware.Host) started with those credentials:
-/// referencing gate-sim here would put its top-level Program next to the server's (ambiguous for WebApplicationFactory).
+/// With the embedded broker, one virtual gate controller per device (gate-sim's VirtualGateController, in process) connects
+/// with those credentials, so devices come online and heartbeat without extra processes. Registered after the broker,
+/// so it starts once the broker listens and stops before it.
 /// </summary>
-public sealed class DemoService(DeviceRegistry registry, GateDatabase database, Microsoft.Extensions.Options.IOptions<DemoOptions> options, ILogger<DemoService> logger)
+public sealed class DemoService(
+    DeviceRegistry registry,
+    GateDatabase database,
+    IOptions<DemoOptions> options,
+    IOptions<MqttOptions> mqttOptions,
+    IServiceProvider services,
+    ILogger<DemoService> logger)
     : IHostedService
 {
+    private readonly List<VirtualGateController> _controllers = [];
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
@@ -33,6 +51,7 @@ public sealed class DemoService(DeviceRegistry registry, GateDatabase database, 
 
         var folder = Path.GetDirectoryName(database.FilePath)!;
         var lines = new List<string>();
+        var credentials = new List<(string Device, string Secret)>();
         for (var i = 1; i <= o.Devices; i++)
         {
             var id = $"{o.SchoolId}-gate-{i}";
@@ -40,6 +59,10 @@ public sealed class DemoService(DeviceRegistry registry, GateDatabase database, 
                 ? registry.Register(id, o.SchoolId, "gate", 30)?.Secret
                 : registry.RotateCredential(id);
             lines.Add($"{id} {o.SchoolId} {secret}");
+            if (secret is not null)
+            {
+                credentials.Add((id, secret));
+            }
         }
 
         var file = Path.Combine(folder, "demo-devices.txt");
@@ -59,10 +82,84 @@ public sealed class DemoService(DeviceRegistry registry, GateDatabase database, 
         }
 
         logger.LogWarning("Demo: school {School} with {Count} device(s); their MQTT credentials are in {File}", o.SchoolId, o.Devices, file);
+        StartControllers(o, folder, credentials);
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Taken out at once: the host may stop twice (test hosts do), and the second call must find nothing left to stop.
+        VirtualGateController[] controllers;
+        lock (_controllers)
+        {
+            controllers = [.. _controllers];
+            _controllers.Clear();
+        }
+
+        // A clean DISCONNECT each (no will), so the demo devices go offline as switched off, not as a lost link.
+        await Task.WhenAll(controllers.Select(c => StopOneAsync(c, cancellationToken)));
+    }
+
+    private async Task StopOneAsync(VirtualGateController controller, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await controller.StopAsync().WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or InvalidOperationException or IOException
+            or MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            logger.LogDebug(ex, "Demo: controller {Device} did not stop cleanly", controller.Device);
+        }
+    }
+
+    private void StartControllers(DemoOptions o, string folder, List<(string Device, string Secret)> credentials)
+    {
+        var mqtt = mqttOptions.Value;
+        if (!o.Controllers)
+        {
+            return;
+        }
+
+        if (!mqtt.IsEmbedded || !mqtt.Embedded.PlainEnabled)
+        {
+            // An external broker or a TLS-only listener: the demo cannot know how to reach it as a device.
+            logger.LogWarning("Demo: no virtual gate controllers (they need the embedded broker with its plain listener); use gate-sim with the credentials in {File}",
+                Path.Combine(folder, "demo-devices.txt"));
+            return;
+        }
+
+        var broker = services.GetRequiredService<EmbeddedBroker>();
+        var bind = System.Net.IPAddress.Parse(mqtt.Embedded.BindAddress);
+        var host = bind.Equals(System.Net.IPAddress.Any) || bind.Equals(System.Net.IPAddress.IPv6Any) ? "127.0.0.1" : bind.ToString();
+        foreach (var (device, secret) in credentials)
+        {
+            var controller = new VirtualGateController(new VirtualGateControllerOptions
+            {
+                BrokerHost = host,
+                BrokerPort = broker.Port,
+                School = o.SchoolId,
+                Device = device,
+                Credential = secret,
+                HeartbeatSeconds = o.HeartbeatSeconds,
+                // On disk, so an alarm raised in the demo survives a restart like on a real device.
+                DataDirectory = Path.Combine(folder, "demo-controllers", device),
+            });
+            controller.Start();
+            lock (_controllers)
+            {
+                _controllers.Add(controller);
+            }
+        }
+
+        // Two controllers with one device id would take the connection from each other, so pressing a panic button by hand
+        // means running the demo without the built-in ones.
+        logger.LogWarning(
+            "Demo: {Count} virtual gate controller(s) running against the embedded broker at {Host}:{Port}. To press a panic button yourself, "
+            + "start with --Demo:Controllers=false and run gate-sim with a line of {File}: dotnet run --project firmware/Gate.Firmware.Host -- run "
+            + "--host {Host} --port {Port} --school {School} --device DEVICE --credential PASSWORD, then type help",
+            _controllers.Count, host, broker.Port, Path.Combine(folder, "demo-devices.txt"), host, broker.Port, o.SchoolId);
+    }
 }
 
 /// <summary>--demo without a configured police path: the DC-09 police receiver simulator on a free local port, as the primary path.</summary>
@@ -89,12 +186,14 @@ public static class DemoExtensions
     /// </summary>
     public static WebApplicationBuilder AddDemo(this WebApplicationBuilder builder, string[] args)
     {
-        var demo = args.Contains("--demo");
+        // The switch, or Demo:Enabled=true in configuration (how tests, which cannot pass arguments, turn it on).
+        var demo = args.Contains("--demo") || builder.Configuration.GetValue<bool>($"{DemoOptions.Section}:Enabled");
         builder.Services.AddOptions<DemoOptions>()
             .BindConfiguration(DemoOptions.Section)
             .PostConfigure(o => o.Enabled |= demo)
             .Validate(o => Gate.Contracts.Identifier.IsValid(o.SchoolId, 20), "Demo:SchoolId must be an identifier of at most 20 characters.")
             .Validate(o => o.Devices is >= 1 and <= 50, "Demo:Devices must be 1-50.")
+            .Validate(o => o.HeartbeatSeconds is >= 5 and <= 300, "Demo:HeartbeatSeconds must be 5-300.")
             .ValidateOnStart();
         if (!demo)
         {

@@ -1,0 +1,42 @@
+using Gate.Server.Liveness;
+using Gate.Server.Tests.Infrastructure;
+
+namespace Gate.Server.Tests;
+
+public sealed class DemoTests
+{
+    private static readonly string[] DemoDevices = ["demo-school-gate-1", "demo-school-gate-2", "demo-school-gate-3"];
+
+    [Fact]
+    public async Task Demo_Started_VirtualControllersBringDemoDevicesOnlineAndStopCleanly()
+    {
+        // Demo:Enabled is what --demo turns on; the factory cannot pass command-line switches to Program.
+        var server = new GateServerFactory(settings: new Dictionary<string, string?> { ["Demo:Enabled"] = "true" });
+        try
+        {
+            using var changes = server.WatchChanges();
+            var tracker = server.Get<LivenessTracker>();
+
+            // Subscribed before the first look, so a change between the look and the wait is still seen.
+            while (!DemoDevices.All(d => tracker.Find(d)?.State == LivenessState.Online))
+            {
+                await changes.WaitAsync(c => c.Type == "liveness", "all demo devices online");
+            }
+
+            var credentials = File.ReadAllLines(Path.Combine(server.DataFolder, "demo-devices.txt")).Where(l => !l.StartsWith('#')).ToArray();
+            Assert.Equal(DemoDevices, credentials.Select(l => l.Split(' ')[0]));
+            foreach (var device in DemoDevices)
+            {
+                Assert.Equal("demo-school", tracker.Find(device)!.SchoolId);
+                Assert.True(Directory.Exists(Path.Combine(server.DataFolder, "demo-controllers", device)), "controller flash for " + device);
+            }
+
+            // Stopping: the controllers disconnect before the broker goes, and nothing hangs or throws.
+            await server.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            server.Dispose();
+        }
+    }
+}
