@@ -98,10 +98,11 @@ async function enterApp() {
   tick = setInterval(() => current?.instance.tick?.(), 1000);
   // Heartbeats are not pushed one by one (only changes of state are); refresh the strips and figures now and then.
   setInterval(() => { if (store.me && live.state === 'live') { refreshDevices(); } }, 15000);
-  await Promise.all([loadDevices(), loadAlarms()]);
+  // Land on the role's home view at once: the duty officer must see the console even if a read model is slow or fails to load.
   if (!location.hash || location.hash === '#' || location.hash === '#/') {
     location.replace(roleOf(store.me) === 'duty_officer' ? '#/duty' : '#/devices');
   }
+  await Promise.allSettled([loadDevices(), loadAlarms()]);
   route();
 }
 
