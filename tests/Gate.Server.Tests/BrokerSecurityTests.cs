@@ -97,6 +97,44 @@ public sealed class BrokerSecurityTests
         Assert.Equal(1, server.Get<IngestCounters>().RejectedCount("connect:credential_revoked"));
     }
 
+    [Fact]
+    public async Task Broker_Full_RefusesFurtherConnectionsUntilOneLeaves()
+    {
+        using var server = new GateServerFactory(settings: new Dictionary<string, string?> { ["Mqtt:Embedded:MaxConnections"] = "1" });
+        var first = server.AddDevice("school-a", "gate-1");
+        var second = server.AddDevice("school-a", "gate-2");
+        var device = await server.ConnectDeviceAsync(first);
+
+        Assert.Equal(MqttClientConnectResultCode.ServerUnavailable, await ConnectResultAsync(server, "gate-2", "gate-2", second.Password));
+        Assert.Equal(1, server.Get<IngestCounters>().RejectedCount("connect:server_full"));
+        Assert.Equal(1, server.Get<EmbeddedBroker>().Connected);
+
+        await device.DisposeAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (server.Get<EmbeddedBroker>().Connected > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(MqttClientConnectResultCode.Success, await ConnectResultAsync(server, "gate-2", "gate-2", second.Password));
+    }
+
+    [Theory]
+    [InlineData("Max open files            20000                20000                files     \n", 20000L)]
+    [InlineData("Max processes             96365                96365                processes \nMax open files            1024                 524288               files     \n", 1024L)]
+    [InlineData("Max open files            unlimited            unlimited            files     \n", null)]
+    [InlineData("", null)]
+    public void OpenFileLimit_ReadsTheSoftLimit(string limits, long? expected) =>
+        Assert.Equal(expected, OpenFileLimit.Parse(limits));
+
+    [Fact]
+    public void ConnectionCap_IsTheFileLimitLessTheReserve_UnlessConfigured()
+    {
+        Assert.Equal(18_976, EmbeddedBroker.ConnectionCap(new EmbeddedBrokerOptions(), 20_000));
+        Assert.Equal(500, EmbeddedBroker.ConnectionCap(new EmbeddedBrokerOptions { MaxConnections = 500 }, 20_000));
+        Assert.Equal(int.MaxValue, EmbeddedBroker.ConnectionCap(new EmbeddedBrokerOptions(), null));
+    }
+
     /// <summary>The broker's answer to a CONNECT.</summary>
     private static async Task<MqttClientConnectResultCode> ConnectResultAsync(GateServerFactory server, string clientId, string user, string password)
     {

@@ -168,5 +168,42 @@ public sealed class LivenessTests
         Assert.False(tracker.Find("gate-1")!.Flapping);
     }
 
+    [Fact]
+    public async Task Heartbeat_NewFirmware_NotedAtOnceWrittenInOneBatchOnThePersistTick()
+    {
+        using var server = new GateServerFactory();
+        var credential = server.AddDevice("school-a", "gate-1", heartbeatSeconds: 10);
+        await using var device = await server.ConnectDeviceAsync(credential);
+        var registry = server.Get<Gate.Server.Devices.DeviceRegistry>();
+
+        await device.SendHeartbeatAsync(intervalSeconds: 10);
+
+        // In memory at once (the status page shows it), on disk not yet: the heartbeat path never waits on the disk.
+        Assert.Equal("1.0.0", registry.Find("gate-1")!.Firmware);
+        Assert.Equal(1, registry.PendingFirmwareWrites);
+        Assert.Null(StoredFirmware(server, "gate-1"));
+
+        // The liveness service's persist tick writes it.
+        server.Time.Advance(TimeSpan.FromSeconds(server.Get<LivenessTracker>().Options.PersistPeriodSeconds + 1));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (StoredFirmware(server, "gate-1") is null && DateTime.UtcNow < deadline)
+        {
+            server.Time.Advance(TimeSpan.FromMilliseconds(500));
+            await Task.Delay(20);
+        }
+
+        Assert.Equal("1.0.0", StoredFirmware(server, "gate-1"));
+        Assert.Equal(0, registry.PendingFirmwareWrites);
+    }
+
+    private static string? StoredFirmware(GateServerFactory server, string deviceId)
+    {
+        using var connection = server.Get<Gate.Server.Storage.GateDatabase>().Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT firmware FROM devices WHERE id = $id;";
+        command.Parameters.AddWithValue("$id", deviceId);
+        return command.ExecuteScalar() as string;
+    }
+
     private static string? State(Gate.Server.Events.ChangeEvent change) => (change.Data as LivenessSnapshot)?.State;
 }

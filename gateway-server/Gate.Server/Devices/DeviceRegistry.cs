@@ -28,6 +28,7 @@ public sealed class DeviceRegistry
     private readonly GateDatabase _database;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, DeviceRecord> _devices = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _firmwareToWrite = new(StringComparer.Ordinal);
 
     public DeviceRegistry(GateDatabase database, TimeProvider time)
     {
@@ -143,12 +144,74 @@ public sealed class DeviceRegistry
             d => d with { CredentialRevokedAt = now });
     }
 
-    /// <summary>Remembers the firmware a device reported; only written when it changes.</summary>
+    /// <summary>
+    /// Remembers the firmware a device reported: in memory at once, on disk with the next <see cref="PersistFirmware"/>.
+    /// Called from the heartbeat path, which must not wait on the disk: after a server upgrade all 15,000 gates report
+    /// "new" firmware in their first heartbeat, and one durable UPDATE each locked the database for the alarm writer.
+    /// A crash before the write loses nothing that matters: the next heartbeat reports the version again.
+    /// </summary>
     public void NoteFirmware(string deviceId, string firmware)
     {
-        if (Find(deviceId) is { } d && d.Firmware != firmware)
+        while (_devices.TryGetValue(deviceId, out var current) && current.Firmware != firmware)
         {
-            Update(deviceId, "UPDATE devices SET firmware = $v WHERE id = $id;", firmware, x => x with { Firmware = firmware });
+            var updated = current with { Firmware = firmware };
+            if (_devices.TryUpdate(deviceId, updated, current))
+            {
+                _firmwareToWrite[deviceId] = firmware;
+                DeviceChanged?.Invoke(updated);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Firmware versions noted but not yet written.</summary>
+    public int PendingFirmwareWrites => _firmwareToWrite.Count;
+
+    /// <summary>Writes every firmware version noted since the last call, in one transaction. Returns how many.</summary>
+    public int PersistFirmware()
+    {
+        var batch = new List<KeyValuePair<string, string>>();
+        foreach (var deviceId in _firmwareToWrite.Keys)
+        {
+            if (_firmwareToWrite.TryRemove(deviceId, out var firmware))
+            {
+                batch.Add(new(deviceId, firmware));
+            }
+        }
+
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            using var connection = _database.Open();
+            using var tx = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = "UPDATE devices SET firmware = $v WHERE id = $id;";
+            var id = command.Parameters.Add("$id", SqliteType.Text);
+            var version = command.Parameters.Add("$v", SqliteType.Text);
+            foreach (var (deviceId, firmware) in batch)
+            {
+                id.Value = deviceId;
+                version.Value = firmware;
+                command.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+            return batch.Count;
+        }
+        catch
+        {
+            // Keep them for the next try, unless a newer version was noted meanwhile.
+            foreach (var (deviceId, firmware) in batch)
+            {
+                _firmwareToWrite.TryAdd(deviceId, firmware);
+            }
+
+            throw;
         }
     }
 

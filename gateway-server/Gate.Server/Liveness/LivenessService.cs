@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Gate.Server.Liveness;
 
 /// <summary>Runs the liveness clock and writes changed liveness in batches. Timers run on TimeProvider (tests fake it).</summary>
-public sealed class LivenessService(LivenessTracker tracker, GateDatabase database, TimeProvider time, IOptions<LivenessOptions> options, ILogger<LivenessService> logger)
+public sealed class LivenessService(LivenessTracker tracker, Devices.DeviceRegistry registry, GateDatabase database, TimeProvider time, IOptions<LivenessOptions> options, ILogger<LivenessService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -23,6 +23,7 @@ public sealed class LivenessService(LivenessTracker tracker, GateDatabase databa
                     {
                         lastPersist = time.GetUtcNow();
                         tracker.Persist(database);
+                        registry.PersistFirmware();
                     }
                 }
                 catch (Exception ex)
@@ -42,6 +43,7 @@ public sealed class LivenessService(LivenessTracker tracker, GateDatabase databa
         try
         {
             tracker.Persist(database);
+            registry.PersistFirmware();
         }
         catch (Exception ex)
         {

@@ -30,6 +30,7 @@ public sealed class EmbeddedBroker(
     /// <summary>Sender id of messages the server itself injects; '$' cannot appear in a device id.</summary>
     private const string ServerSender = "$gate-server";
     private MqttServer? _server;
+    private int _connected;
 
     // Resolved on first use (the router needs the alarm service, which needs this broker as its device link).
     private DeviceMessageRouter? _router;
@@ -42,10 +43,23 @@ public sealed class EmbeddedBroker(
 
     public int? TlsPort { get; private set; }
 
+    /// <summary>Device connections accepted beyond this are refused (see <see cref="EmbeddedBrokerOptions.MaxConnections"/>).</summary>
+    public int MaxConnections { get; private set; }
+
+    /// <summary>Device connections open now.</summary>
+    public int Connected => Volatile.Read(ref _connected);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value.Embedded;
         Port = o.Port == 0 ? FreePort() : o.Port;
+        var fileLimit = OpenFileLimit.Soft();
+        MaxConnections = ConnectionCap(o, fileLimit);
+        if (o.MaxConnections == 0 && fileLimit is { } limit)
+        {
+            logger.LogInformation("Embedded broker holds at most {Max} device connections (open-file limit {Limit}, {Reserved} kept for the rest)",
+                MaxConnections, limit, o.ReservedFiles);
+        }
         var builder = new MqttServerFactory().CreateServerOptionsBuilder()
             .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(o.BindAddress))
             .WithPersistentSessions(true) // clean session off on the devices: acks and commands wait for them
@@ -129,11 +143,23 @@ public sealed class EmbeddedBroker(
         }
     }
 
+    /// <summary>The configured cap, or the open-file limit less the reserve; int.MaxValue when neither is known.</summary>
+    public static int ConnectionCap(EmbeddedBrokerOptions o, long? fileLimit) =>
+        o.MaxConnections > 0 ? o.MaxConnections
+        : fileLimit is { } limit ? (int)Math.Clamp(limit - o.ReservedFiles, 16, int.MaxValue)
+        : int.MaxValue;
+
     private Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
         string? refusal = null;
         var device = Identifier.IsValid(e.ClientId) ? registry.Find(e.ClientId) : null;
-        if (device is null)
+        if (Connected >= MaxConnections)
+        {
+            // Full: the device backs off and retries; better than the process running out of descriptors.
+            refusal = "server_full";
+            e.ReasonCode = MqttConnectReasonCode.ServerUnavailable;
+        }
+        else if (device is null)
         {
             refusal = "unknown_device";
             e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
@@ -209,6 +235,7 @@ public sealed class EmbeddedBroker(
 
     private Task ClientConnectedAsync(ClientConnectedEventArgs e)
     {
+        Interlocked.Increment(ref _connected);
         if (registry.Find(e.ClientId) is not { } device)
         {
             return Task.CompletedTask;
@@ -231,6 +258,7 @@ public sealed class EmbeddedBroker(
 
     private Task ClientDisconnectedAsync(ClientDisconnectedEventArgs e)
     {
+        Interlocked.Decrement(ref _connected);
         // An MQTT 5 DISCONNECT with reason 0x04 asks the broker to publish the will: the device is going away
         // uncleanly on purpose (power failing, watchdog), so it counts as its last will, not a clean goodbye.
         var clean = e.DisconnectType == MqttClientDisconnectType.Clean

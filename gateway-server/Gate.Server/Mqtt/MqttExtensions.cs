@@ -22,6 +22,8 @@ public static class MqttExtensions
             .Validate(o => !o.IsEmbedded || o.Embedded.PlainEnabled || !string.IsNullOrEmpty(o.Embedded.TlsCertificatePath),
                 "Mqtt:Embedded:PlainEnabled=false needs Mqtt:Embedded:TlsCertificatePath, or devices could not connect at all.")
             .Validate(o => o.Embedded.MaxPendingMessagesPerClient is >= 10 and <= 1_000_000, "Mqtt:Embedded:MaxPendingMessagesPerClient must be 10-1000000.")
+            .Validate(o => o.Embedded.MaxConnections >= 0, "Mqtt:Embedded:MaxConnections must be 0 (from the open-file limit) or a positive number.")
+            .Validate(o => o.Embedded.ReservedFiles is >= 64 and <= 100_000, "Mqtt:Embedded:ReservedFiles must be 64-100000.")
             .Validate(o => o.IsEmbedded || !string.IsNullOrWhiteSpace(o.External.Host), "Mqtt:External:Host is required when Mqtt:Mode is external.")
             .Validate(o => o.IsEmbedded || o.External.Port is > 0 and <= 65535, "Mqtt:External:Port must be 1-65535.")
             .Validate(o => o.IsEmbedded || o.External.ClientId is { Length: > 0 and <= 64 },

@@ -37,6 +37,17 @@ public sealed class EmbeddedBrokerOptions
     /// queue; Gate drops the newest instead and counts it, and re-sends alarm acks when the device returns.
     /// </summary>
     public int MaxPendingMessagesPerClient { get; set; } = 1000;
+
+    /// <summary>
+    /// Most device connections held at once; more are refused with "server unavailable" and the device retries with
+    /// backoff. 0 (default): the process's open-file limit less <see cref="ReservedFiles"/>. Every connection is a
+    /// file descriptor, and a process that runs out of them fails in places that were never meant to fail (the
+    /// runtime reported "Out of memory." and exited at 20,000 descriptors in the province load test).
+    /// </summary>
+    public int MaxConnections { get; set; }
+
+    /// <summary>Descriptors kept for everything that is not a device connection: SQLite, HTTP clients, the police link, logs.</summary>
+    public int ReservedFiles { get; set; } = 1024;
 }
 
 public sealed class ExternalBrokerOptions
