@@ -88,6 +88,7 @@ public sealed class ForwardingFixture : IAsyncDisposable
 {
     private readonly string _dir;
     private IHost? _host;
+    private GroupCommitWriter? _writer;
 
     public ForwardingFixture()
     {
@@ -103,7 +104,10 @@ public sealed class ForwardingFixture : IAsyncDisposable
 
     public RecordingObserver Observer { get; } = new();
 
-    public ForwardingStore Store => new(Database);
+    /// <summary>The fixture's own writer for reads and writes from the test side (the host has its own).</summary>
+    public GroupCommitWriter Writer => _writer ??= new GroupCommitWriter(Database, Microsoft.Extensions.Logging.Abstractions.NullLogger<GroupCommitWriter>.Instance);
+
+    public ForwardingStore Store => new(Database, Writer);
 
     public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("not started");
 
@@ -243,6 +247,11 @@ public sealed class ForwardingFixture : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        if (_writer is not null)
+        {
+            await _writer.DisposeAsync();
+        }
+
         SqliteConnection.ClearAllPools();
         try
         {

@@ -112,7 +112,7 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
 
     private async Task StepAsync(string alarmId, string step, string actor, string? detail, DateTimeOffset at, string stage, string? timeColumn, string? path, CancellationToken cancellationToken)
     {
-        var result = store.AddStep(alarmId, step, actor, detail, at, stage, timeColumn);
+        var result = await store.AddStepAsync(alarmId, step, actor, detail, at, stage, timeColumn, cancellationToken);
         if (result is null)
         {
             logger.LogWarning("Delivery step {Step} for unknown alarm {AlarmId}", step, alarmId);

@@ -15,13 +15,15 @@ public sealed class AlarmStore : IAsyncDisposable
 {
     private const int MaxBatch = 256;
     private readonly GateDatabase _database;
+    private readonly GroupCommitWriter _steps;
     private readonly ILogger<AlarmStore> _logger;
     private readonly Channel<PendingAlarm> _pending = Channel.CreateUnbounded<PendingAlarm>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
 
-    public AlarmStore(GateDatabase database, ILogger<AlarmStore> logger)
+    public AlarmStore(GateDatabase database, GroupCommitWriter steps, ILogger<AlarmStore> logger)
     {
         _database = database;
+        _steps = steps;
         _logger = logger;
         _writer = Task.Run(WriteLoopAsync);
     }
@@ -38,11 +40,15 @@ public sealed class AlarmStore : IAsyncDisposable
         return pending.Done.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Records a step and moves the stage forward (never back). Returns the alarm's device and school, or null if unknown.</summary>
-    public (string DeviceId, string SchoolId, string Stage, bool Advanced)? AddStep(string alarmId, string step, string actor, string? detail, DateTimeOffset at, string? newStage, string? timeColumn)
+    /// <summary>
+    /// Records a step and moves the stage forward (never back), group-committed with other delivery writes.
+    /// Returns the alarm's device and school, or null if unknown.
+    /// </summary>
+    public Task<(string DeviceId, string SchoolId, string Stage, bool Advanced)?> AddStepAsync(string alarmId, string step, string actor, string? detail, DateTimeOffset at, string? newStage, string? timeColumn, CancellationToken cancellationToken = default) =>
+        _steps.WriteAsync<(string, string, string, bool)?>((connection, tx) => AddStep(connection, tx, alarmId, step, actor, detail, at, newStage, timeColumn), cancellationToken);
+
+    private static (string DeviceId, string SchoolId, string Stage, bool Advanced)? AddStep(SqliteConnection connection, SqliteTransaction tx, string alarmId, string step, string actor, string? detail, DateTimeOffset at, string? newStage, string? timeColumn)
     {
-        using var connection = _database.Open();
-        using var tx = connection.BeginTransaction();
         var row = Scalar3(connection, tx, "SELECT device_id, school_id, stage FROM alarms WHERE id = $id;", alarmId);
         if (row is null)
         {
@@ -50,9 +56,11 @@ public sealed class AlarmStore : IAsyncDisposable
         }
 
         var (deviceId, schoolId, stage) = row.Value;
-        // Stages move forward only; "failed" (trouble so far) only replaces "received", and "forwarded" replaces it once it works.
+        // Stages move forward only. "failed" (not delivered so far) replaces "received" and "forwarded" (a receiver that
+        // took it and then refused or went silent), never a police or operator acknowledgement; "forwarded" replaces it
+        // once a receiver takes the alarm after all.
         var advanced = newStage is not null && AckStage.Rank(newStage) > AckStage.Rank(stage)
-            || newStage == AckStage.Failed && stage == AckStage.Received
+            || newStage == AckStage.Failed && (stage == AckStage.Received || stage == AckStage.Forwarded)
             || newStage == AckStage.Forwarded && stage == AckStage.Failed;
         using (var update = connection.CreateCommand())
         {
@@ -79,7 +87,6 @@ public sealed class AlarmStore : IAsyncDisposable
         }
 
         InsertStep(connection, tx, alarmId, at, step, actor, detail);
-        tx.Commit();
         return (deviceId, schoolId, advanced ? newStage! : stage, advanced);
     }
 

@@ -21,6 +21,7 @@ public static class ForwardingExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient(WebhookForwarder.HttpClientName);
+        services.TryAddSingleton<Storage.GroupCommitWriter>();
         services.TryAddSingleton<ForwardingStore>();
         services.TryAddSingleton<ForwardingStatus>();
         services.TryAddSingleton(sp =>

@@ -34,7 +34,7 @@ public sealed class ForwardingOptions
     public ForwardingRetryOptions Retry { get; set; } = new();
 
     /// <summary>How many schools are delivered for at once (each school stays in order).</summary>
-    public int MaxParallelSchools { get; set; } = 16;
+    public int MaxParallelSchools { get; set; } = 64;
 
     public bool AnyPathConfigured => Primary is not null || Backup is not null || Webhook is not null;
 }

@@ -304,7 +304,9 @@ public sealed class ForwardingService : BackgroundService
             await _store.RecordAttemptAsync(request.AlarmId, at, path.Receiver, path.Path, attempt.Outcome.ToString().ToLowerInvariant(),
                 response, attempt.Latency, attempt.Outcome == ForwardOutcome.Acknowledged ? (latency, attempts) : null, cancellationToken);
 
-            if (attempt.Outcome != ForwardOutcome.NotSendable && !forwardedNotified)
+            // "forwarded" tells the guard the police platform has the alarm: only when a receiver answered. A link that
+            // is down is not "forwarded"; after TroubleAfterAttempts the device hears "failed" instead.
+            if (attempt.Outcome is ForwardOutcome.Acknowledged or ForwardOutcome.Rejected && !forwardedNotified)
             {
                 forwardedNotified = true;
                 await NotifyAsync(o => o.OnForwardedAsync(request.AlarmId, path.Receiver, path.Path, at, cancellationToken));

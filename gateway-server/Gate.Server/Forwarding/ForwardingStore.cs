@@ -3,8 +3,11 @@ using Microsoft.Data.Sqlite;
 
 namespace Gate.Server.Forwarding;
 
-/// <summary>SQLite access for the outbox (forward_queue) and the trail (delivery_attempts).</summary>
-public sealed class ForwardingStore(GateDatabase database)
+/// <summary>
+/// SQLite access for the outbox (forward_queue) and the trail (delivery_attempts). What a delivery round writes goes
+/// through the <see cref="GroupCommitWriter"/>, so parallel rounds share one fsync.
+/// </summary>
+public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter writer)
 {
     private ForwardingSignal? _signal;
 
@@ -145,85 +148,84 @@ public sealed class ForwardingStore(GateDatabase database)
     /// Adds one row to the trail; with <paramref name="delivered"/> the same transaction marks the alarm delivered
     /// (end-to-end latency and attempt count), so the trail and the state never disagree.
     /// </summary>
-    public async Task RecordAttemptAsync(string alarmId, DateTimeOffset at, string receiver, string path, string outcome, string? response, TimeSpan latency,
-        (TimeSpan Latency, int Attempts)? delivered, CancellationToken cancellationToken)
-    {
-        await using var connection = await Database.OpenAsync(cancellationToken);
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using (var command = connection.CreateCommand())
+    public Task RecordAttemptAsync(string alarmId, DateTimeOffset at, string receiver, string path, string outcome, string? response, TimeSpan latency,
+        (TimeSpan Latency, int Attempts)? delivered, CancellationToken cancellationToken) =>
+        writer.WriteAsync((connection, tx) =>
         {
-            command.Transaction = tx;
-            command.CommandText = """
-                INSERT INTO delivery_attempts (alarm_id, at, receiver, path, outcome, response, latency_ms)
-                VALUES ($alarm, $at, $receiver, $path, $outcome, $response, $latency);
-                """;
-            command.Parameters.AddWithValue("$alarm", alarmId);
-            command.Parameters.AddWithValue("$at", ForwardingTime.Format(at));
-            command.Parameters.AddWithValue("$receiver", receiver);
-            command.Parameters.AddWithValue("$path", path);
-            command.Parameters.AddWithValue("$outcome", outcome);
-            command.Parameters.AddWithValue("$response", (object?)Truncate(response, 512) ?? DBNull.Value);
-            command.Parameters.AddWithValue("$latency", Math.Round(latency.TotalMilliseconds, 3));
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+            using (var command = connection.CreateCommand())
+            {
+                command.Transaction = tx;
+                command.CommandText = """
+                    INSERT INTO delivery_attempts (alarm_id, at, receiver, path, outcome, response, latency_ms)
+                    VALUES ($alarm, $at, $receiver, $path, $outcome, $response, $latency);
+                    """;
+                command.Parameters.AddWithValue("$alarm", alarmId);
+                command.Parameters.AddWithValue("$at", ForwardingTime.Format(at));
+                command.Parameters.AddWithValue("$receiver", receiver);
+                command.Parameters.AddWithValue("$path", path);
+                command.Parameters.AddWithValue("$outcome", outcome);
+                command.Parameters.AddWithValue("$response", (object?)Truncate(response, 512) ?? DBNull.Value);
+                command.Parameters.AddWithValue("$latency", Math.Round(latency.TotalMilliseconds, 3));
+                command.ExecuteNonQuery();
+            }
 
-        if (delivered is { } done)
+            if (delivered is { } done)
+            {
+                using var command = connection.CreateCommand();
+                command.Transaction = tx;
+                command.CommandText = """
+                    UPDATE forward_queue SET state = 'delivered', delivered_at = $at, receiver = $receiver, path = $path,
+                        latency_ms = $latency, attempts = $attempts, next_attempt_ms = NULL
+                    WHERE alarm_id = $alarm;
+                    """;
+                command.Parameters.AddWithValue("$alarm", alarmId);
+                command.Parameters.AddWithValue("$at", ForwardingTime.Format(at));
+                command.Parameters.AddWithValue("$receiver", receiver);
+                command.Parameters.AddWithValue("$path", path);
+                command.Parameters.AddWithValue("$latency", Math.Round(done.Latency.TotalMilliseconds, 3));
+                command.Parameters.AddWithValue("$attempts", done.Attempts);
+                command.ExecuteNonQuery();
+            }
+        }, cancellationToken);
+
+    public Task MarkRejectedAsync(string alarmId, int attempts, string error, DateTimeOffset at, CancellationToken cancellationToken) =>
+        writer.WriteAsync((connection, tx) =>
         {
-            await using var command = connection.CreateCommand();
+            using var command = connection.CreateCommand();
             command.Transaction = tx;
             command.CommandText = """
-                UPDATE forward_queue SET state = 'delivered', delivered_at = $at, receiver = $receiver, path = $path,
-                    latency_ms = $latency, attempts = $attempts, next_attempt_ms = NULL
+                UPDATE forward_queue SET state = 'rejected', attempts = $attempts, last_error = $error,
+                    trouble_at = COALESCE(trouble_at, $at), next_attempt_ms = NULL
                 WHERE alarm_id = $alarm;
                 """;
             command.Parameters.AddWithValue("$alarm", alarmId);
+            command.Parameters.AddWithValue("$attempts", attempts);
+            command.Parameters.AddWithValue("$error", Truncate(error, 512));
             command.Parameters.AddWithValue("$at", ForwardingTime.Format(at));
-            command.Parameters.AddWithValue("$receiver", receiver);
-            command.Parameters.AddWithValue("$path", path);
-            command.Parameters.AddWithValue("$latency", Math.Round(done.Latency.TotalMilliseconds, 3));
-            command.Parameters.AddWithValue("$attempts", done.Attempts);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await tx.CommitAsync(cancellationToken);
-    }
-
-    public async Task MarkRejectedAsync(string alarmId, int attempts, string error, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        await using var connection = await Database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            UPDATE forward_queue SET state = 'rejected', attempts = $attempts, last_error = $error,
-                trouble_at = COALESCE(trouble_at, $at), next_attempt_ms = NULL
-            WHERE alarm_id = $alarm;
-            """;
-        command.Parameters.AddWithValue("$alarm", alarmId);
-        command.Parameters.AddWithValue("$attempts", attempts);
-        command.Parameters.AddWithValue("$error", Truncate(error, 512));
-        command.Parameters.AddWithValue("$at", ForwardingTime.Format(at));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+            command.ExecuteNonQuery();
+        }, cancellationToken);
 
     /// <summary>Records a failed round and when to try again; returns true if this call raised the trouble flag.</summary>
-    public async Task<bool> ScheduleRetryAsync(string alarmId, int attempts, long nextAttemptMs, string error, DateTimeOffset? troubleAt, CancellationToken cancellationToken)
-    {
-        await using var connection = await Database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            UPDATE forward_queue SET attempts = $attempts, next_attempt_ms = $next, last_error = $error,
-                trouble_at = CASE WHEN trouble_at IS NULL THEN $trouble ELSE trouble_at END
-            WHERE alarm_id = $alarm AND state = 'pending'
-            RETURNING trouble_at;
-            """;
-        command.Parameters.AddWithValue("$alarm", alarmId);
-        command.Parameters.AddWithValue("$attempts", attempts);
-        command.Parameters.AddWithValue("$next", nextAttemptMs);
-        command.Parameters.AddWithValue("$error", Truncate(error, 512));
-        var trouble = troubleAt is { } t ? ForwardingTime.Format(t) : null;
-        command.Parameters.AddWithValue("$trouble", (object?)trouble ?? DBNull.Value);
-        var stored = await command.ExecuteScalarAsync(cancellationToken);
-        return trouble is not null && stored is string s && s == trouble;
-    }
+    public Task<bool> ScheduleRetryAsync(string alarmId, int attempts, long nextAttemptMs, string error, DateTimeOffset? troubleAt, CancellationToken cancellationToken) =>
+        writer.WriteAsync((connection, tx) =>
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = """
+                UPDATE forward_queue SET attempts = $attempts, next_attempt_ms = $next, last_error = $error,
+                    trouble_at = CASE WHEN trouble_at IS NULL THEN $trouble ELSE trouble_at END
+                WHERE alarm_id = $alarm AND state = 'pending'
+                RETURNING trouble_at;
+                """;
+            command.Parameters.AddWithValue("$alarm", alarmId);
+            command.Parameters.AddWithValue("$attempts", attempts);
+            command.Parameters.AddWithValue("$next", nextAttemptMs);
+            command.Parameters.AddWithValue("$error", Truncate(error, 512));
+            var trouble = troubleAt is { } t ? ForwardingTime.Format(t) : null;
+            command.Parameters.AddWithValue("$trouble", (object?)trouble ?? DBNull.Value);
+            var stored = command.ExecuteScalar();
+            return trouble is not null && stored is string s && s == trouble;
+        }, cancellationToken);
 
     /// <summary>Puts a rejected alarm back in line (after the receiver's set-up was fixed).</summary>
     public async Task<bool> RequeueAsync(string alarmId, CancellationToken cancellationToken)

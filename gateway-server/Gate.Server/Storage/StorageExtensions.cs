@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Gate.Server.Storage;
@@ -21,6 +22,7 @@ public static class StorageExtensions
             database.Migrate();
             return database;
         });
+        services.TryAddSingleton<GroupCommitWriter>();
         return services;
     }
 }

@@ -45,7 +45,12 @@ public sealed class PoliceOutageTests(ITestOutputHelper output)
         Assert.NotEqual("ok", primary.GetProperty("state").GetString());
         Assert.False(string.IsNullOrEmpty(primary.GetProperty("lastError").GetString()), "the outage has a reason");
         Assert.Empty(rig.PoliceAcknowledgedIds());
-        output.WriteLine($"'failed' acks seen by devices during the outage: {rig.AckedWith(AckStage.Failed).Count}; DELIVERY TROUBLE logged: {rig.Server.Tail(2000).Contains("DELIVERY TROUBLE", StringComparison.Ordinal)}");
+        // The guard is told: the first alarm of every gate (the one being retried) reaches the device as "failed",
+        // and none was ever reported "forwarded" while no receiver answered.
+        var heads = raised.GroupBy(id => id.Split('.')[0]).Select(g => g.First()).ToList();
+        await rig.WaitUntilAsync(() => heads.All(rig.AckedWith(AckStage.Failed).Contains), TimeSpan.FromSeconds(90), "'failed' on every gate's first alarm");
+        Assert.Empty(rig.AckedWith(AckStage.Forwarded));
+        Assert.Contains("DELIVERY TROUBLE", rig.Server.Tail(2000), StringComparison.Ordinal);
 
         await rig.Police.StartAsync();
         await rig.WaitUntilAsync(() => raised.All(rig.PoliceAcknowledgedIds().Contains), TimeSpan.FromSeconds(90), "the whole backlog acknowledged by the police");
