@@ -81,6 +81,27 @@ public sealed class RestartTests : IDisposable
         Assert.Equal(LivenessReason.MissedHeartbeats, tracker.Find("gate-quiet")!.Reason);
     }
 
+    [Fact]
+    public async Task Restart_LoginSessionStillValid_KeysAreKeptBesideTheDatabase()
+    {
+        string cookie;
+        using (var before = new GateServerFactory(_folder))
+        {
+            var client = before.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false });
+            var login = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(client, "/api/auth/login", new { user = "admin", password = GateServerFactory.AdminPassword });
+            login.EnsureSuccessStatusCode();
+            cookie = login.Headers.GetValues("Set-Cookie").First().Split(';')[0];
+        }
+
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(_folder, "keys"), "key-*.xml"));
+        using var after = new GateServerFactory(_folder);
+        var again = after.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/me");
+        request.Headers.Add("Cookie", cookie);
+        var me = await again.SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.OK, me.StatusCode);
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

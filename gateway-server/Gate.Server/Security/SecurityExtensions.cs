@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 
 namespace Gate.Server.Security;
 
@@ -16,6 +19,25 @@ public static class SecurityExtensions
             .ValidateOnStart();
         services.AddSingleton<UserStore>();
         services.AddHostedService<AdminBootstrap>();
+
+        // Session cookies are sealed with data-protection keys. Kept beside the database (folder 0700), so a restart
+        // does not log the duty officer out in the middle of an alarm; in memory only, every restart would.
+        services.AddDataProtection().SetApplicationName("Gate");
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<Storage.GateDatabase, ILoggerFactory>((o, database, loggers) =>
+            {
+                var folder = new DirectoryInfo(Path.Combine(Path.GetDirectoryName(database.FilePath)!, "keys"));
+                if (!folder.Exists)
+                {
+                    folder.Create();
+                    if (!OperatingSystem.IsWindows())
+                    {
+                        File.SetUnixFileMode(folder.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                    }
+                }
+
+                o.XmlRepository = new FileSystemXmlRepository(folder, loggers);
+            });
 
         const string Smart = "gate";
         services.AddAuthentication(o =>
