@@ -196,6 +196,30 @@ public sealed class LivenessTests
         Assert.Equal(0, registry.PendingFirmwareWrites);
     }
 
+    [Fact]
+    public void Persist_MoreDevicesThanOneChunk_EveryChangedDeviceIsWritten()
+    {
+        using var server = new GateServerFactory();
+        var tracker = server.Get<LivenessTracker>();
+        for (var i = 0; i < 1203; i++)
+        {
+            server.AddDevice("school-a", $"gate-{i:D4}");
+        }
+
+        for (var i = 0; i < 1203; i++)
+        {
+            tracker.OnConnected($"gate-{i:D4}", "school-a", "conn-" + i);
+        }
+
+        tracker.Persist(server.Get<Gate.Server.Storage.GateDatabase>());
+
+        using var connection = server.Get<Gate.Server.Storage.GateDatabase>().Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM device_liveness WHERE device_id LIKE 'gate-%';";
+        Assert.Equal(1203L, (long)command.ExecuteScalar()!);
+        Assert.Equal(0, tracker.Persist(server.Get<Gate.Server.Storage.GateDatabase>()));
+    }
+
     private static string? StoredFirmware(GateServerFactory server, string deviceId)
     {
         using var connection = server.Get<Gate.Server.Storage.GateDatabase>().Open();

@@ -208,7 +208,14 @@ public sealed class LivenessTracker
         }
     }
 
-    /// <summary>Writes every device whose liveness changed since the last call, in one transaction.</summary>
+    /// <summary>Rows per liveness transaction: short enough that an alarm waiting for the write lock waits milliseconds.</summary>
+    private const int PersistChunk = 500;
+
+    /// <summary>
+    /// Writes every device whose liveness changed since the last call, in transactions of <see cref="PersistChunk"/>
+    /// rows. At a province's heartbeat rate nearly every device changes between two calls; one transaction of 8,000
+    /// rows held SQLite's only write lock long enough to put ~150 ms on the p99 of alarm storage.
+    /// </summary>
     public int Persist(GateDatabase database)
     {
         var dirty = new List<LivenessSnapshot>();
@@ -230,7 +237,7 @@ public sealed class LivenessTracker
         }
 
         using var connection = database.Open();
-        using var tx = connection.BeginTransaction();
+        var tx = connection.BeginTransaction();
         using var command = connection.CreateCommand();
         command.Transaction = tx;
         command.CommandText = """
@@ -245,29 +252,48 @@ public sealed class LivenessTracker
         var names = new[] { "$d", "$state", "$reason", "$since", "$seen", "$interval", "$fw", "$boot", "$rssi", "$mains", "$batt", "$outbox", "$drill", "$bollard", "$barrier", "$now" };
         var p = names.ToDictionary(n => n, n => command.Parameters.Add(n, Microsoft.Data.Sqlite.SqliteType.Text));
         var nowText = StoredTime.Format(_time.GetUtcNow());
-        foreach (var s in dirty)
+        var inChunk = 0;
+        try
         {
-            var t = s.Telemetry;
-            p["$d"].Value = s.DeviceId;
-            p["$state"].Value = s.State;
-            p["$reason"].Value = (object?)s.Reason ?? DBNull.Value;
-            p["$since"].Value = (object?)StoredTime.Format(s.Since) ?? DBNull.Value;
-            p["$seen"].Value = (object?)StoredTime.Format(s.LastSeen) ?? DBNull.Value;
-            p["$interval"].Value = s.IntervalSeconds;
-            p["$fw"].Value = (object?)t.Firmware ?? DBNull.Value;
-            p["$boot"].Value = (object?)t.BootCount ?? DBNull.Value;
-            p["$rssi"].Value = (object?)t.Rssi ?? DBNull.Value;
-            p["$mains"].Value = t.Mains is { } m ? (m ? 1 : 0) : DBNull.Value;
-            p["$batt"].Value = (object?)t.BatteryMillivolts ?? DBNull.Value;
-            p["$outbox"].Value = (object?)t.OutboxDepth ?? DBNull.Value;
-            p["$drill"].Value = t.Drill is { } dr ? (dr ? 1 : 0) : DBNull.Value;
-            p["$bollard"].Value = (object?)t.Bollard ?? DBNull.Value;
-            p["$barrier"].Value = (object?)t.Barrier ?? DBNull.Value;
-            p["$now"].Value = nowText;
-            command.ExecuteNonQuery();
+            foreach (var s in dirty)
+            {
+                if (inChunk == PersistChunk)
+                {
+                    tx.Commit();
+                    tx.Dispose();
+                    tx = connection.BeginTransaction();
+                    command.Transaction = tx;
+                    inChunk = 0;
+                }
+
+                inChunk++;
+                var t = s.Telemetry;
+                p["$d"].Value = s.DeviceId;
+                p["$state"].Value = s.State;
+                p["$reason"].Value = (object?)s.Reason ?? DBNull.Value;
+                p["$since"].Value = (object?)StoredTime.Format(s.Since) ?? DBNull.Value;
+                p["$seen"].Value = (object?)StoredTime.Format(s.LastSeen) ?? DBNull.Value;
+                p["$interval"].Value = s.IntervalSeconds;
+                p["$fw"].Value = (object?)t.Firmware ?? DBNull.Value;
+                p["$boot"].Value = (object?)t.BootCount ?? DBNull.Value;
+                p["$rssi"].Value = (object?)t.Rssi ?? DBNull.Value;
+                p["$mains"].Value = t.Mains is { } m ? (m ? 1 : 0) : DBNull.Value;
+                p["$batt"].Value = (object?)t.BatteryMillivolts ?? DBNull.Value;
+                p["$outbox"].Value = (object?)t.OutboxDepth ?? DBNull.Value;
+                p["$drill"].Value = t.Drill is { } dr ? (dr ? 1 : 0) : DBNull.Value;
+                p["$bollard"].Value = (object?)t.Bollard ?? DBNull.Value;
+                p["$barrier"].Value = (object?)t.Barrier ?? DBNull.Value;
+                p["$now"].Value = nowText;
+                command.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+        }
+        finally
+        {
+            tx.Dispose();
         }
 
-        tx.Commit();
         return dirty.Count;
     }
 
