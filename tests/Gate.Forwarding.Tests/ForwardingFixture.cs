@@ -151,7 +151,8 @@ public sealed class ForwardingFixture : IAsyncDisposable
         string? key = null,
         string transport = "tcp",
         string supervision = "00:00:00",
-        int troubleAfter = 1)
+        int troubleAfter = 1,
+        int connections = 1)
     {
         var config = new Dictionary<string, string?>
         {
@@ -171,6 +172,8 @@ public sealed class ForwardingFixture : IAsyncDisposable
             config[$"Forwarding:{name}:Receiver"] = "1";
             config[$"Forwarding:{name}:LinePrefix"] = "1";
             config[$"Forwarding:{name}:ResponseTimeout"] = "00:00:05";
+            // One connection unless a test asks for more: most tests here are about what one link does in order.
+            config[$"Forwarding:{name}:Connections"] = connections.ToString(CultureInfo.InvariantCulture);
         }
 
         if (primary is not null)

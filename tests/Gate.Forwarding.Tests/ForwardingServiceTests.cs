@@ -188,6 +188,49 @@ public class ForwardingServiceTests
     }
 
     [Fact]
+    public async Task Forwarding_SeveralConnections_AlarmsOfDifferentSchoolsAreInFlightAtOnce_EachSchoolStaysInOrder()
+    {
+        await using var fx = new ForwardingFixture();
+        await using var receiver = fx.Simulator(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Silent });
+        await receiver.StartAsync();
+        for (var s = 0; s < 3; s++)
+        {
+            fx.AddSchool($"school-{s}", $"{3000 + s}");
+        }
+
+        await fx.StartAsync(ForwardingFixture.Config(primary: receiver, connections: 3));
+        // Two alarms per school; the receiver answers nothing, so whatever it holds was sent in parallel.
+        fx.Enqueue(Enumerable.Range(0, 3).SelectMany(s => new[] { ForwardingFixture.Alarm($"p{s}.1.1", $"school-{s}"), ForwardingFixture.Alarm($"p{s}.1.2", $"school-{s}") }).ToArray());
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (receiver.Received.Count < 3 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        // Three connections: the first alarm of every school is at the receiver before any answer or timeout;
+        // the second of each school waits behind its first.
+        Assert.Equal(["p0.1.1", "p1.1.1", "p2.1.1"], receiver.Received.Select(m => ForwardingFixture.AlarmIdOf(m)!).Order().ToArray());
+
+        // The receiver wakes up; the unanswered sends time out and are retried on the (fake) backoff clock.
+        receiver.Behaviour = ReceiverBehaviour.Normal;
+        var acked = Task.WhenAll(Enumerable.Range(0, 3).Select(s => fx.Observer.Acknowledged($"p{s}.1.2")));
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (!acked.IsCompleted && DateTime.UtcNow < until)
+        {
+            fx.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(50);
+        }
+
+        await acked;
+
+        foreach (var s in new[] { "p0", "p1", "p2" })
+        {
+            var order = receiver.Acknowledged.Select(m => ForwardingFixture.AlarmIdOf(m)!).Where(id => id.StartsWith(s, StringComparison.Ordinal)).Distinct().ToList();
+            Assert.Equal([s + ".1.1", s + ".1.2"], order);
+        }
+    }
+
+    [Fact]
     public async Task Supervision_NullMessages_ProbeAFailedPrimaryAndFailBack()
     {
         await using var fx = new ForwardingFixture();

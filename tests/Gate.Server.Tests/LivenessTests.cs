@@ -220,6 +220,49 @@ public sealed class LivenessTests
         Assert.Equal(0, tracker.Persist(server.Get<Gate.Server.Storage.GateDatabase>()));
     }
 
+    [Fact]
+    public async Task Persist_NotRoutine_WritesChangesOfStateButLeavesMereHeartbeatsForTheRoutineWrite()
+    {
+        using var server = new GateServerFactory();
+        var credential = server.AddDevice("school-a", "gate-1", heartbeatSeconds: 10);
+        await using var device = await server.ConnectDeviceAsync(credential);
+        var tracker = server.Get<LivenessTracker>();
+        var database = server.Get<Gate.Server.Storage.GateDatabase>();
+        await device.SendHeartbeatAsync(intervalSeconds: 10);
+        tracker.Persist(database);
+        var firstSeen = StoredLastSeen(server, "gate-1");
+
+        // Only heard from again: not written by the frequent (non-routine) persist...
+        server.Time.Advance(TimeSpan.FromSeconds(2));
+        await device.SendHeartbeatAsync(intervalSeconds: 10);
+        Assert.Equal(0, tracker.Persist(database, routine: false));
+        Assert.Equal(firstSeen, StoredLastSeen(server, "gate-1"));
+
+        // ...but by the routine one.
+        Assert.Equal(1, tracker.Persist(database, routine: true));
+        Assert.NotEqual(firstSeen, StoredLastSeen(server, "gate-1"));
+
+        // A change of state is written by the frequent persist (this call, or the service's tick that may come first).
+        using var changes = server.WatchChanges();
+        device.Crash();
+        await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Offline, "offline");
+        tracker.Persist(database, routine: false);
+        Assert.Equal(LivenessState.Offline, StoredState(server, "gate-1"));
+    }
+
+    private static string? StoredLastSeen(GateServerFactory server, string deviceId) => StoredColumn(server, deviceId, "last_seen");
+
+    private static string? StoredState(GateServerFactory server, string deviceId) => StoredColumn(server, deviceId, "state");
+
+    private static string? StoredColumn(GateServerFactory server, string deviceId, string column)
+    {
+        using var connection = server.Get<Gate.Server.Storage.GateDatabase>().Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {column} FROM device_liveness WHERE device_id = $id;";
+        command.Parameters.AddWithValue("$id", deviceId);
+        return command.ExecuteScalar() as string;
+    }
+
     private static string? StoredFirmware(GateServerFactory server, string deviceId)
     {
         using var connection = server.Get<Gate.Server.Storage.GateDatabase>().Open();

@@ -8,11 +8,14 @@ namespace Gate.Server.Forwarding;
 /// <summary>
 /// Sends alarms to one DC-09 receiver as ADM-CID (Contact ID) events with the school's account, and tests the link
 /// with NULL messages. Extended data carries the alarm id (so the receiving centre can de-duplicate a resend), the
-/// gate's device and the school's coordinates.
+/// gate's device and the school's coordinates. Keeps <see cref="Dc09ReceiverOptions.Connections"/> connections and
+/// sends each alarm on whichever is free: one connection carries one message at a time, which capped a city-wide
+/// burst at a few hundred alarms a second.
 /// </summary>
 public sealed partial class Dc09Forwarder : IAlarmForwarder, IAsyncDisposable
 {
-    private readonly Dc09Client _client;
+    private readonly Dc09Client[] _clients;
+    private readonly System.Threading.Channels.Channel<Dc09Client> _idle;
     private readonly ForwardingOptions _options;
 
     public Dc09Forwarder(string path, Dc09ReceiverOptions receiver, ForwardingOptions options, TimeProvider time)
@@ -20,7 +23,12 @@ public sealed partial class Dc09Forwarder : IAlarmForwarder, IAsyncDisposable
         Path = path;
         Receiver = receiver.ToString();
         _options = options;
-        _client = new Dc09Client(receiver.ToClientOptions(), time);
+        _clients = Enumerable.Range(0, Math.Max(1, receiver.Connections)).Select(_ => new Dc09Client(receiver.ToClientOptions(), time)).ToArray();
+        _idle = System.Threading.Channels.Channel.CreateUnbounded<Dc09Client>();
+        foreach (var client in _clients)
+        {
+            _idle.Writer.TryWrite(client);
+        }
     }
 
     public string Path { get; }
@@ -31,7 +39,10 @@ public sealed partial class Dc09Forwarder : IAlarmForwarder, IAsyncDisposable
 
     public bool OneMessageAtATime => true;
 
-    public Dc09Client Client => _client;
+    /// <summary>The first connection (supervision's, and the one tests look at).</summary>
+    public Dc09Client Client => _clients[0];
+
+    public int Connections => _clients.Length;
 
     [GeneratedRegex("^[0-9A-Fa-f]{3,16}$")]
     private static partial Regex AccountPattern();
@@ -52,12 +63,21 @@ public sealed partial class Dc09Forwarder : IAlarmForwarder, IAsyncDisposable
         account = account.ToUpperInvariant();
         var request = item.Request;
         var contactId = ContactIdMap.ToEvent(request.Kind, request.Restore, request.Zone, _options.Partition);
-        var result = await _client.SendEventAsync(SiaToken.ContactId, account, contactId.ToDataBlock(account), ExtendedData(item), cancellationToken);
-        return ToAttempt(result);
+        var client = await _idle.Reader.ReadAsync(cancellationToken);
+        try
+        {
+            var result = await client.SendEventAsync(SiaToken.ContactId, account, contactId.ToDataBlock(account), ExtendedData(item), cancellationToken);
+            return ToAttempt(result);
+        }
+        finally
+        {
+            _idle.Writer.TryWrite(client);
+        }
     }
 
+    /// <summary>NULL on the first connection (each connection is its own TCP session; one answering proves the receiver does).</summary>
     public async Task<ForwardAttempt> SuperviseAsync(CancellationToken cancellationToken) =>
-        ToAttempt(await _client.SendNullAsync(_options.SupervisionAccount.ToUpperInvariant(), cancellationToken));
+        ToAttempt(await _clients[0].SendNullAsync(_options.SupervisionAccount.ToUpperInvariant(), cancellationToken));
 
     /// <summary>The extended data blocks for one alarm: I (alarm text: id and kind), L (location: the gate), X/Y.</summary>
     public static IReadOnlyList<string> ExtendedData(ForwardItem item)
@@ -106,5 +126,11 @@ public sealed partial class Dc09Forwarder : IAlarmForwarder, IAsyncDisposable
         return new ForwardAttempt(outcome, result.Response ?? result.Outcome.ToString().ToUpperInvariant(), detail, result.Latency);
     }
 
-    public ValueTask DisposeAsync() => _client.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients)
+        {
+            await client.DisposeAsync();
+        }
+    }
 }

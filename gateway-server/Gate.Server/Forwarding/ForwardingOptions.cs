@@ -61,6 +61,12 @@ public sealed class Dc09ReceiverOptions
 
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// TCP connections kept to this receiver. DC-09 carries one message at a time per connection (send, wait for ACK),
+    /// so this is how many alarms of different schools can be in flight at once; each school stays in order.
+    /// </summary>
+    public int Connections { get; set; } = 4;
+
     internal Dc09ClientOptions ToClientOptions()
     {
         SiaEncryption.TryParseKey(Key, out var key);
@@ -224,6 +230,11 @@ public sealed partial class ForwardingOptionsValidator : IValidateOptions<Forwar
         if (receiver.ConnectTimeout <= TimeSpan.Zero || receiver.ConnectTimeout > TimeSpan.FromMinutes(1))
         {
             failures.Add($"{section}:ConnectTimeout must be between 00:00:00.001 and 00:01:00.");
+        }
+
+        if (receiver.Connections is < 1 or > 64)
+        {
+            failures.Add($"{section}:Connections must be 1-64.");
         }
 
         if (receiver.ResponseTimeout <= TimeSpan.Zero || receiver.ResponseTimeout > TimeSpan.FromMinutes(1))

@@ -7,7 +7,11 @@ using Microsoft.Extensions.Options;
 
 namespace Gate.Server.Health;
 
-public sealed record HealthReport(string Status, string Database, string BrokerMode, int? MqttPort, bool BrokerReady, int Devices, long RejectedMessages, int LiveSubscribers);
+public sealed record HealthReport(string Status, string Database, string BrokerMode, int? MqttPort, bool BrokerReady, int Devices, long RejectedMessages, int LiveSubscribers,
+    int? DeviceConnections, int? MaxDeviceConnections, RuntimeReport Runtime);
+
+/// <summary>What a technician (or the load test) needs to tell a slow server from a paused one.</summary>
+public sealed record RuntimeReport(long ManagedHeapBytes, int Gen0Collections, int Gen1Collections, int Gen2Collections, double GcPauseTotalMs, double GcPausePercent);
 
 public static class HealthApi
 {
@@ -31,12 +35,16 @@ public static class HealthApi
                 }
 
                 int? port = null;
+                int? connections = null;
+                int? maxConnections = null;
                 bool brokerReady;
                 if (mqtt.Value.IsEmbedded)
                 {
                     var broker = services.GetRequiredService<EmbeddedBroker>();
                     port = broker.Port;
                     brokerReady = broker.Port != 0;
+                    connections = broker.Connected;
+                    maxConnections = broker.MaxConnections == int.MaxValue ? null : broker.MaxConnections;
                 }
                 else
                 {
@@ -45,11 +53,18 @@ public static class HealthApi
 
                 var healthy = databaseOk && brokerReady;
                 var report = new HealthReport(healthy ? "ok" : "degraded", databaseOk ? "ok" : "failing", mqtt.Value.IsEmbedded ? "embedded" : "external",
-                    port, brokerReady, registry.Count, counters.TotalRejected, feed.SubscriberCount);
+                    port, brokerReady, registry.Count, counters.TotalRejected, feed.SubscriberCount, connections, maxConnections, Runtime());
                 return healthy ? TypedResults.Ok(report) : TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);
             })
             .WithTags("Health")
             .AllowAnonymous();
         return app;
+    }
+
+    private static RuntimeReport Runtime()
+    {
+        var info = GC.GetGCMemoryInfo();
+        return new RuntimeReport(GC.GetTotalMemory(false), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
+            Math.Round(GC.GetTotalPauseDuration().TotalMilliseconds, 1), Math.Round(info.PauseTimePercentage, 2));
     }
 }

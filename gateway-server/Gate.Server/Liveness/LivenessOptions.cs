@@ -16,6 +16,13 @@ public sealed class LivenessOptions
     /// <summary>How often changed liveness is written to SQLite (heartbeats are never one transaction each).</summary>
     public int PersistPeriodSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// How often devices that were only heard from (last_seen, telemetry) are written; changes of state are written every
+    /// <see cref="PersistPeriodSeconds"/>. After a crash last_seen may be this much behind; liveness restarts as
+    /// "unknown until heard from" anyway.
+    /// </summary>
+    public int RoutinePersistSeconds { get; set; } = 60;
+
     /// <summary>This many online/offline changes within <see cref="FlapWindowSeconds"/> mark a device as flapping.</summary>
     public int FlapTransitions { get; set; } = 6;
 

@@ -11,7 +11,9 @@ public sealed class LivenessService(LivenessTracker tracker, Devices.DeviceRegis
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.CheckPeriodMs), time);
         var persistEvery = TimeSpan.FromSeconds(options.Value.PersistPeriodSeconds);
+        var routineEvery = TimeSpan.FromSeconds(options.Value.RoutinePersistSeconds);
         var lastPersist = time.GetUtcNow();
+        var lastRoutine = lastPersist;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -22,7 +24,13 @@ public sealed class LivenessService(LivenessTracker tracker, Devices.DeviceRegis
                     if (time.GetUtcNow() - lastPersist >= persistEvery)
                     {
                         lastPersist = time.GetUtcNow();
-                        tracker.Persist(database);
+                        var routine = lastPersist - lastRoutine >= routineEvery;
+                        if (routine)
+                        {
+                            lastRoutine = lastPersist;
+                        }
+
+                        tracker.Persist(database, routine);
                         registry.PersistFirmware();
                     }
                 }
@@ -62,6 +70,7 @@ public static class LivenessExtensions
             .Validate(o => o.OfflineAfterIntervals > o.LateAfterIntervals, "Liveness:OfflineAfterIntervals must be greater than Liveness:LateAfterIntervals.")
             .Validate(o => o.CheckPeriodMs is >= 50 and <= 60_000, "Liveness:CheckPeriodMs must be between 50 and 60000.")
             .Validate(o => o.PersistPeriodSeconds is >= 1 and <= 3600, "Liveness:PersistPeriodSeconds must be between 1 and 3600.")
+            .Validate(o => o.RoutinePersistSeconds >= o.PersistPeriodSeconds && o.RoutinePersistSeconds <= 3600, "Liveness:RoutinePersistSeconds must be between Liveness:PersistPeriodSeconds and 3600.")
             .Validate(o => o.FlapTransitions >= 2 && o.FlapWindowSeconds >= 1 && o.FlapQuietSeconds >= 1, "Liveness:FlapTransitions must be at least 2 and the flap windows positive.")
             .Validate(o => o.MarksKept is >= 1 and <= 1000, "Liveness:MarksKept must be between 1 and 1000.")
             .Validate(o => o.MaxClockSkewSeconds >= 1 && o.StaleWillWindowSeconds >= 0, "Liveness:MaxClockSkewSeconds must be positive.")

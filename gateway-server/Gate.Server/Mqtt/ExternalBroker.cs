@@ -16,7 +16,20 @@ namespace Gate.Server.Mqtt;
 public sealed class ExternalBroker(IOptions<MqttOptions> options, IServiceProvider services, ILogger<ExternalBroker> logger)
     : BackgroundService, IDeviceLink
 {
-    private static readonly string[] Channels = [Topics.Status, Topics.Heartbeat, Topics.Alarm, Topics.State, Topics.Result];
+    /// <summary>
+    /// Alarms and command results are promises (stored before the broker hears our PUBACK): QoS 1. Heartbeats, status
+    /// and position are periodic or retained and only ever replaced by the next one: QoS 0, so the broker streams them
+    /// without waiting for a PUBACK each. At QoS 1 Mosquitto's in-flight window (20) held a province's 1,667
+    /// heartbeats/s to ~1,500/s through one subscriber, and every device went "late".
+    /// </summary>
+    private static readonly (string Channel, MqttQualityOfServiceLevel Qos)[] Channels =
+    [
+        (Topics.Alarm, MqttQualityOfServiceLevel.AtLeastOnce),
+        (Topics.Result, MqttQualityOfServiceLevel.AtLeastOnce),
+        (Topics.Heartbeat, MqttQualityOfServiceLevel.AtMostOnce),
+        (Topics.Status, MqttQualityOfServiceLevel.AtMostOnce),
+        (Topics.State, MqttQualityOfServiceLevel.AtMostOnce),
+    ];
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -54,10 +67,11 @@ public sealed class ExternalBroker(IOptions<MqttOptions> options, IServiceProvid
         _client.ApplicationMessageReceivedAsync += async e =>
         {
             // Acknowledge to the broker only after handling: an alarm the server could not store is redelivered.
-            e.AutoAcknowledge = false;
             var message = e.ApplicationMessage;
+            var atLeastOnce = message.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
+            e.AutoAcknowledge = !atLeastOnce;
             var result = await router.HandleAsync(message.Topic, message.Payload.ToArray(), null, message.Retain, stoppingToken);
-            if (!result.Retry)
+            if (atLeastOnce && !result.Retry)
             {
                 await e.AcknowledgeAsync(stoppingToken);
             }
@@ -95,10 +109,10 @@ public sealed class ExternalBroker(IOptions<MqttOptions> options, IServiceProvid
                     }
 
                     var subscribe = new MqttClientSubscribeOptionsBuilder();
-                    foreach (var channel in Channels)
+                    foreach (var (channel, qos) in Channels)
                     {
                         var filter = "gate/v1/+/+/" + channel;
-                        subscribe.WithTopicFilter(string.IsNullOrEmpty(o.SharedGroup) ? filter : $"$share/{o.SharedGroup}/{filter}", MqttQualityOfServiceLevel.AtLeastOnce);
+                        subscribe.WithTopicFilter(string.IsNullOrEmpty(o.SharedGroup) ? filter : $"$share/{o.SharedGroup}/{filter}", qos);
                     }
 
                     await _client.SubscribeAsync(subscribe.Build(), stoppingToken);
