@@ -426,11 +426,11 @@ namespace Gate.Firmware
             return a;
         }
 
-        private void SaveLatch(string record, string alarmId, int count, bool drill)
+        private void SaveLatch(string name, string alarmId, int count, bool drill)
         {
             try
             {
-                LatchRecord.Save(_storage, record, alarmId, count, drill);
+                LatchRecord.Save(_storage, name, alarmId, count, drill);
             }
             catch (Exception)
             {

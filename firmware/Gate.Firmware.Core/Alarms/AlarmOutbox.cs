@@ -74,7 +74,7 @@ namespace Gate.Firmware.Alarms
 
         /// <summary>
         /// Re-reads persisted alarms after a boot. Unreadable records are deleted (they cannot be sent, and a
-        /// record that fails to decode would otherwise block the outbox forever); returns how many.
+        /// entry that fails to decode would otherwise block the outbox forever); returns how many.
         /// Also returns, through highestBoot, the largest boot number seen, so a lost boot counter can never
         /// make an id repeat.
         /// </summary>

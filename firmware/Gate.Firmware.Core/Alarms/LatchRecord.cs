@@ -5,7 +5,7 @@ namespace Gate.Firmware.Alarms
 {
     /// <summary>
     /// A latched panic or duress survives a reboot: only the server may reset it. Persisted as one short
-    /// text record "id;count;drill" per button.
+    /// text entry "id;count;drill" per button.
     /// </summary>
     public static class LatchRecord
     {
@@ -21,7 +21,7 @@ namespace Gate.Firmware.Alarms
             storage.Write(name, Utf8Text.Encode(text));
         }
 
-        /// <summary>False when nothing is latched (or the record is unreadable).</summary>
+        /// <summary>False when nothing is latched (or the stored latch is unreadable).</summary>
         public static bool TryLoad(IFlashStorage storage, string name, out string alarmId, out int count, out bool drill)
         {
             alarmId = null;

@@ -19,7 +19,7 @@ namespace Gate.Firmware.Storage
 
         /// <summary>
         /// As Increment, but never below minimum: the caller passes one more than the highest boot found in
-        /// the outbox, so a lost or corrupted counter record cannot make an alarm id repeat.
+        /// the outbox, so a lost or corrupted stored counter cannot make an alarm id repeat.
         /// </summary>
         public static int Increment(IFlashStorage storage, int minimum)
         {

@@ -5,12 +5,12 @@ namespace Gate.Firmware.Storage
     /// folder or memory on the host).
     ///
     /// Contract every implementation keeps:
-    /// - Write is atomic: after a power cut during Write, Read returns either the old record or the new one,
+    /// - Write is atomic: after a power cut during Write, Read returns either the old entry or the new one,
     ///   never a torn mix (the flash implementation writes "name.tmp", flushes, deletes the old file and
     ///   renames; on start it recovers a leftover ".tmp" whose target is missing, and deletes any other).
-    /// - When Write returns, the record is durable.
+    /// - When Write returns, the entry is durable.
     /// - Names are 1..24 characters of a-z, 0-9, '.', '-' and '_' (LittleFS/FAT-safe).
-    /// - Read of a missing record returns null; Delete of a missing record does nothing.
+    /// - Read of a missing entry returns null; Delete of a missing entry does nothing.
     /// Implementations throw on a storage failure; the core catches it and reports trouble.
     /// </summary>
     public interface IFlashStorage

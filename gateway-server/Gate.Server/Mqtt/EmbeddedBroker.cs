@@ -27,8 +27,6 @@ public sealed class EmbeddedBroker(
     IngestCounters counters,
     ILogger<EmbeddedBroker> logger) : IHostedService, IDeviceLink, IAsyncDisposable
 {
-    /// <summary>Sender id of messages the server itself injects; '$' cannot appear in a device id.</summary>
-    private const string ServerSender = "$gate-server";
     private MqttServer? _server;
     private int _connected;
 
@@ -235,11 +233,6 @@ public sealed class EmbeddedBroker(
 
     private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
     {
-        if (e.ClientId == ServerSender)
-        {
-            return;
-        }
-
         var message = e.ApplicationMessage;
         var router = _router ??= services.GetRequiredService<DeviceMessageRouter>();
         var payload = message.Payload.IsSingleSegment ? message.Payload.First : message.Payload.ToArray();

@@ -41,18 +41,8 @@ public sealed record MachineInfo(
         return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
     }
 
-    private static long ReadOpenFilesLimit()
-    {
-        var text = TryRead("/proc/self/limits");
-        var line = text?.Split('\n').FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal));
-        if (line is null)
-        {
-            return -1;
-        }
-
-        var parts = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return long.TryParse(parts[0], CultureInfo.InvariantCulture, out var soft) ? soft : -1;
-    }
+    // The server's own reading of /proc/self/limits, so both report the same number; -1 when unknown or unlimited.
+    private static long ReadOpenFilesLimit() => Gate.Server.Mqtt.OpenFileLimit.Soft() ?? -1;
 
     private static string? ReadFirst(string path, string key)
     {
