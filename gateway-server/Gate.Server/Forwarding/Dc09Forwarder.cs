@@ -10,13 +10,18 @@ namespace Gate.Server.Forwarding;
 /// with NULL messages. Extended data carries the alarm id (so the receiving centre can de-duplicate a resend), the
 /// gate's device and the school's coordinates. Keeps <see cref="Dc09ReceiverOptions.Connections"/> connections and
 /// sends each alarm on whichever is free: one connection carries one message at a time, which capped a city-wide
-/// burst at a few hundred alarms a second.
+/// burst at a few hundred alarms a second. When a send fails, the alarms waiting for a connection are released at once
+/// to try the next path instead of each waiting out its own timeout on a dead link.
 /// </summary>
 public sealed partial class Dc09Forwarder : IAlarmForwarder, IAsyncDisposable
 {
     private readonly Dc09Client[] _clients;
     private readonly System.Threading.Channels.Channel<Dc09Client> _idle;
     private readonly ForwardingOptions _options;
+    private readonly object _failureLock = new();
+
+    /// <summary>Cancelled when a send on this link fails: alarms waiting for a connection move on to the next path.</summary>
+    private CancellationTokenSource _failure = new();
 
     public Dc09Forwarder(string path, Dc09ReceiverOptions receiver, ForwardingOptions options, TimeProvider time)
     {
@@ -36,8 +41,6 @@ public sealed partial class Dc09Forwarder : IAlarmForwarder, IAsyncDisposable
     public string Receiver { get; }
 
     public bool SupportsSupervision => true;
-
-    public bool OneMessageAtATime => true;
 
     /// <summary>The first connection (supervision's, and the one tests look at).</summary>
     public Dc09Client Client => _clients[0];
@@ -63,16 +66,57 @@ public sealed partial class Dc09Forwarder : IAlarmForwarder, IAsyncDisposable
         account = account.ToUpperInvariant();
         var request = item.Request;
         var contactId = ContactIdMap.ToEvent(request.Kind, request.Restore, request.Zone, _options.Partition);
-        var client = await _idle.Reader.ReadAsync(cancellationToken);
+        CancellationToken failure;
+        lock (_failureLock)
+        {
+            failure = _failure.Token;
+        }
+
+        Dc09Client client;
+        using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, failure))
+        {
+            try
+            {
+                client = await _idle.Reader.ReadAsync(waiting.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return new ForwardAttempt(ForwardOutcome.Failed, "SKIPPED", $"{Path} failed while this alarm waited for it", TimeSpan.Zero);
+            }
+        }
+
+        // Failed until the send says otherwise: a send that throws has failed the link as much as a timeout.
+        var attempt = new ForwardAttempt(ForwardOutcome.Failed, "ERROR", "send failed", TimeSpan.Zero);
         try
         {
             var result = await client.SendEventAsync(SiaToken.ContactId, account, contactId.ToDataBlock(account), ExtendedData(item), cancellationToken);
-            return ToAttempt(result);
+            attempt = ToAttempt(result);
+            return attempt;
         }
         finally
         {
+            if (attempt.Outcome == ForwardOutcome.Failed)
+            {
+                // Release the waiters before the connection is handed on, or the next alarm in line would be sent
+                // down the link that just failed instead of going to the backup.
+                ReleaseWaiters();
+            }
+
             _idle.Writer.TryWrite(client);
         }
+    }
+
+    private void ReleaseWaiters()
+    {
+        CancellationTokenSource failed;
+        lock (_failureLock)
+        {
+            failed = _failure;
+            _failure = new CancellationTokenSource();
+        }
+
+        failed.Cancel();
+        failed.Dispose();
     }
 
     /// <summary>NULL on the first connection (each connection is its own TCP session; one answering proves the receiver does).</summary>

@@ -39,12 +39,6 @@ public interface IAlarmForwarder
     /// <summary>Whether <see cref="SuperviseAsync"/> tests the link (DC-09 NULL messages).</summary>
     bool SupportsSupervision { get; }
 
-    /// <summary>
-    /// True when messages queue for one link (a DC-09 connection carries one message at a time): when that link fails,
-    /// the alarms waiting for it are released at once to try the next path instead of each waiting out a timeout.
-    /// </summary>
-    bool OneMessageAtATime { get; }
-
     Task<ForwardAttempt> ForwardAsync(ForwardItem item, CancellationToken cancellationToken);
 
     Task<ForwardAttempt> SuperviseAsync(CancellationToken cancellationToken);

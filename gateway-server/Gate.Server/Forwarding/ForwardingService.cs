@@ -269,19 +269,12 @@ public sealed class ForwardingService : BackgroundService
         var allRejected = true;
         var forwardedNotified = false;
 
-        var failureTokens = paths.Select(p => p.OneMessageAtATime ? _status.FailureToken(p.Path) : CancellationToken.None).ToArray();
-        for (var index = 0; index < paths.Count; index++)
+        foreach (var path in paths)
         {
-            var path = paths[index];
             ForwardAttempt attempt;
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, failureTokens[index]);
             try
             {
-                attempt = await path.ForwardAsync(item, linked.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                attempt = new ForwardAttempt(ForwardOutcome.Failed, "SKIPPED", $"{path.Path} failed while this alarm waited for it", TimeSpan.Zero);
+                attempt = await path.ForwardAsync(item, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -297,7 +290,6 @@ public sealed class ForwardingService : BackgroundService
                 latency = attempt.Latency;
             }
 
-            // Health first: a failure releases the alarms queued for this link before we spend time on the disk.
             _status.Report(path.Path, attempt, at);
 
             // The acknowledged try and the delivered state are one transaction: one fsync before the device hears of it.

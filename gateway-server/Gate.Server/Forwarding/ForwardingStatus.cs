@@ -64,21 +64,8 @@ public sealed class ForwardingStatus
                     health.LastFailureAt = at;
                     health.LastError = attempt.Detail;
                     health.ConsecutiveFailures++;
-                    var failed = health.Failure;
-                    health.Failure = new CancellationTokenSource();
-                    failed.Cancel();
-                    failed.Dispose();
                     break;
             }
-        }
-    }
-
-    /// <summary>Cancelled the next time the path fails: lets alarms queued for a dead link move on to the next path.</summary>
-    public CancellationToken FailureToken(string path)
-    {
-        lock (_lock)
-        {
-            return _paths.TryGetValue(path, out var health) ? health.Failure.Token : CancellationToken.None;
         }
     }
 
@@ -128,7 +115,5 @@ public sealed class ForwardingStatus
         public double? LastLatencyMs { get; set; }
 
         public DateTimeOffset? LastSupervisionAt { get; set; }
-
-        public CancellationTokenSource Failure { get; set; } = new();
     }
 }

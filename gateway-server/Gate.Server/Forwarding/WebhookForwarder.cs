@@ -32,8 +32,6 @@ public sealed class WebhookForwarder(HttpClient http, WebhookOptions options, Ti
 
     public bool SupportsSupervision => false;
 
-    public bool OneMessageAtATime => false;
-
     public Task<ForwardAttempt> SuperviseAsync(CancellationToken cancellationToken) =>
         Task.FromResult(ForwardAttempt.NotSendable("webhooks have no link test"));
 
