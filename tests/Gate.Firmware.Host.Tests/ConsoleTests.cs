@@ -12,22 +12,43 @@ public sealed class ConsoleTests : IDisposable
     [Fact]
     public async Task Script_RehearsalAgainstEmulator_PassesEveryExpectation()
     {
-        await using var emulator = new GatewayEmulator();
+        // The police answer waits for the script to have seen "received" (a fixed delay would race a slow machine).
+        var police = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var emulator = new GatewayEmulator { PoliceHold = police.Task };
         await emulator.StartAsync("127.0.0.1", _broker.Port);
         await using var gate = new VirtualGateController(new VirtualGateControllerOptions { BrokerPort = _broker.Port, Device = "gate-script", PanicHoldMs = 100 });
         var output = new StringWriter();
         var console = new SimulatorConsole(gate, output);
-        gate.Start();
-        foreach (var line in new[]
+        string Text()
         {
-            "expect-connected", "# the guard presses the button", "panic", "expect-ack received", "expect-feedback received",
-            "expect-ack police_ack", "expect-feedback police_ack", "enclosure open", "wait 300", "status",
-        })
+            // The console writes from the controller's threads under this lock.
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+
+        gate.Start();
+        foreach (var line in new[] { "expect-connected", "# the guard presses the button", "panic", "expect-ack received", "expect-feedback received" })
         {
             Assert.True(await console.ExecuteAsync(line));
         }
 
-        var text = output.ToString();
+        police.SetResult();
+        foreach (var line in new[] { "expect-ack police_ack", "expect-feedback police_ack", "enclosure open" })
+        {
+            Assert.True(await console.ExecuteAsync(line));
+        }
+
+        // The tamper input is debounced on the controller's own ticker: wait for its alarm, however slow the machine.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Text().Contains("tamper", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            Assert.True(await console.ExecuteAsync("wait 50"));
+        }
+
+        Assert.True(await console.ExecuteAsync("status"));
+        var text = Text();
         Assert.Contains("alarm gate-script.1.1 panic", text);
         Assert.Contains("ack gate-script.1.1 police_ack", text);
         Assert.Contains("tamper", text);

@@ -211,17 +211,14 @@ public class ForwardingServiceTests
         // the second of each school waits behind its first.
         Assert.Equal(["p0.1.1", "p1.1.1", "p2.1.1"], receiver.Received.Select(m => ForwardingFixture.AlarmIdOf(m)!).Order().ToArray());
 
-        // The receiver wakes up; the unanswered sends time out and are retried on the (fake) backoff clock.
+        // The receiver wakes up. One step past the response timeout (5 s) times out the three unanswered sends (each
+        // raises trouble once it is scheduled for a retry); one more step passes the first backoff (1 s). The clock
+        // moves no further, so no answer from the woken receiver can be timed out however slow this machine is.
         receiver.Behaviour = ReceiverBehaviour.Normal;
-        var acked = Task.WhenAll(Enumerable.Range(0, 3).Select(s => fx.Observer.Acknowledged($"p{s}.1.2")));
-        var until = DateTime.UtcNow.AddSeconds(30);
-        while (!acked.IsCompleted && DateTime.UtcNow < until)
-        {
-            fx.Time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(50);
-        }
-
-        await acked;
+        fx.Time.Advance(TimeSpan.FromSeconds(6));
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(s => fx.Observer.Trouble($"p{s}.1.1")));
+        fx.Time.Advance(TimeSpan.FromSeconds(2));
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(s => fx.Observer.Acknowledged($"p{s}.1.2")));
 
         foreach (var s in new[] { "p0", "p1", "p2" })
         {
@@ -245,16 +242,25 @@ public class ForwardingServiceTests
         Assert.Equal("backup", (await fx.Observer.Acknowledged("s.1.1")).Path);
 
         await primary.StartAsync();
-        var probe = primary.NextMessage(m => m.Frame?.Token == SiaToken.Null && m.Answer == SiaToken.Ack);
+        var probe = primary.NextMessage(m => m.Frame?.Token == SiaToken.Null);
         var status = fx.Services.GetRequiredService<ForwardingStatus>();
-        for (var i = 0; i < 300 && !(probe.IsCompleted && status.Snapshot().Single(p => p.Path == "primary").State == "up"); i++)
+        for (var i = 0; i < 60 && !probe.IsCompleted; i++)
         {
-            // The supervision loop sleeps on the fake clock: move it on until the probe has gone out and been answered.
-            fx.Time.Advance(TimeSpan.FromSeconds(5));
+            // The supervision loop sleeps on the fake clock: move it on until a probe arrives. Not a step further:
+            // a 5 s step while the probe waits for its ACK would time it out (the response timeout is 5 s).
+            fx.Time.Advance(TimeSpan.FromSeconds(1));
             await Task.WhenAny(probe, Task.Delay(20));
         }
 
         var nullMessage = await probe.WithTimeout("a NULL probe at the primary");
+        Assert.Equal(SiaToken.Ack, nullMessage.Answer);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (status.Snapshot().Single(p => p.Path == "primary").State != "up" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal("up", status.Snapshot().Single(p => p.Path == "primary").State);
         Assert.Equal("0000", nullMessage.Frame!.Account);
         fx.Enqueue(ForwardingFixture.Alarm("s.1.2"));
         Assert.Equal("primary", (await fx.Observer.Acknowledged("s.1.2")).Path);

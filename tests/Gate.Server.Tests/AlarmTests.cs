@@ -188,7 +188,7 @@ public sealed class AlarmTests
             [AlarmStep.Raised, AlarmStep.Received, AlarmStep.Forwarded, AlarmStep.PoliceAck, AlarmStep.OperatorAck],
             // Without a configured police path the forwarder also reports trouble; that step is not what is checked here.
             view.Steps.Select(s => s.Step).Where(s => s != AlarmStep.DeliveryTrouble));
-        Assert.Equal("patrol on the way", view.Steps[^1].Detail);
+        Assert.Equal("patrol on the way", view.Steps.Last(s => s.Step == AlarmStep.OperatorAck).Detail);
     }
 
     [Fact]

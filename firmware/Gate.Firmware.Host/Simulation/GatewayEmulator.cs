@@ -31,6 +31,9 @@ public sealed class GatewayEmulator : IAsyncDisposable
     /// <summary>Delay between "received" and "forwarded"/"police_ack"; negative: never send them.</summary>
     public TimeSpan PoliceDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>When set, "forwarded"/"police_ack" also wait for it: a script can look at the "received" feedback at leisure.</summary>
+    public Task? PoliceHold { get; set; }
+
     public long Heartbeats => Interlocked.Read(ref _heartbeats);
 
     /// <summary>Distinct alarms by id (re-sends are not counted twice).</summary>
@@ -160,6 +163,11 @@ public sealed class GatewayEmulator : IAsyncDisposable
             if (first && PoliceDelay >= TimeSpan.Zero)
             {
                 await Task.Delay(PoliceDelay, _stopping.Token).ConfigureAwait(false);
+                if (PoliceHold is { } hold)
+                {
+                    await hold.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                }
+
                 await SendAckAsync(school, device, alarmId, AckStage.Forwarded, _stopping.Token).ConfigureAwait(false);
                 await SendAckAsync(school, device, alarmId, AckStage.PoliceAck, _stopping.Token).ConfigureAwait(false);
             }

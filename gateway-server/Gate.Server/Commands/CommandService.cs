@@ -111,9 +111,18 @@ public sealed class CommandService(
 
 public sealed class CommandTimeoutService(CommandService commands, TimeProvider time, IOptions<CommandOptions> options, ILogger<CommandTimeoutService> logger) : BackgroundService
 {
+    // Started with the service, not in ExecuteAsync (which .NET 10 runs after the host has started): see LivenessService.
+    private readonly PeriodicTimer _timer = new(TimeSpan.FromSeconds(options.Value.CheckPeriodSeconds), time);
+
+    public override void Dispose()
+    {
+        _timer.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.CheckPeriodSeconds), time);
+        var timer = _timer;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -7,9 +7,19 @@ namespace Gate.Server.Liveness;
 public sealed class LivenessService(LivenessTracker tracker, Devices.DeviceRegistry registry, GateDatabase database, TimeProvider time, IOptions<LivenessOptions> options, ILogger<LivenessService> logger)
     : BackgroundService
 {
+    // Started with the service, not in ExecuteAsync: since .NET 10 ExecuteAsync runs on the thread pool after the host
+    // has started, and a timer made there would begin counting late (a test's fake clock could even pass it by).
+    private readonly PeriodicTimer _timer = new(TimeSpan.FromMilliseconds(options.Value.CheckPeriodMs), time);
+
+    public override void Dispose()
+    {
+        _timer.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.CheckPeriodMs), time);
+        var timer = _timer;
         var persistEvery = TimeSpan.FromSeconds(options.Value.PersistPeriodSeconds);
         var routineEvery = TimeSpan.FromSeconds(options.Value.RoutinePersistSeconds);
         var lastPersist = time.GetUtcNow();

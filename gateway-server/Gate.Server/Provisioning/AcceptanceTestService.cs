@@ -108,14 +108,20 @@ public sealed class AcceptanceTestService(
                 return online ? Pass("online") : Fail($"the device is not online: {why}");
             });
 
-            failure ??= await StepAsync(run, AcceptanceStep.DrillOn, limits.DrillOnSeconds, stopping, (_, deadline) =>
-                CommandAsync(deviceId, CommandName.DrillOn, actor, deadline, stopping));
+            // A quick technician presses as soon as the gate shows drill mode, which can be before this service has
+            // noted the command's result and prompted for the press: any drill since drill mode was asked for counts.
+            DateTimeOffset drillRequested = default;
+            failure ??= await StepAsync(run, AcceptanceStep.DrillOn, limits.DrillOnSeconds, stopping, (started, deadline) =>
+            {
+                drillRequested = started;
+                return CommandAsync(deviceId, CommandName.DrillOn, actor, deadline, stopping);
+            });
 
             DateTimeOffset pressPrompted = default;
             failure ??= await StepAsync(run, AcceptanceStep.Press, limits.PressSeconds, stopping, async (started, deadline) =>
             {
                 pressPrompted = started;
-                var found = await WaitAsync(() => (drill = probe.FindDrill(deviceId, started)) is not null, deadline, stopping);
+                var found = await WaitAsync(() => (drill = probe.FindDrill(deviceId, drillRequested)) is not null, deadline, stopping);
                 if (!found)
                 {
                     return Fail("no drill alarm from the device: was the panic button pressed? (check the panic loop wiring)");
