@@ -169,6 +169,34 @@ public sealed class LivenessTests
     }
 
     [Fact]
+    public async Task Heartbeat_RepeatingTheLastOne_KeepsTheTelemetryObject_AChangeReplacesIt()
+    {
+        // At province scale every telemetry object a heartbeat leaves behind is copied by the next collection;
+        // a beat that says nothing new must leave nothing new.
+        using var server = new GateServerFactory();
+        var credential = server.AddDevice("school-a", "gate-1");
+        await using var device = await server.ConnectDeviceAsync(credential);
+        var tracker = server.Get<LivenessTracker>();
+
+        await device.SendHeartbeatAsync(timestamp: server.Time.GetUtcNow().UtcDateTime);
+        var first = tracker.Find("gate-1")!.Telemetry;
+        server.Time.Advance(TimeSpan.FromSeconds(30));
+        await device.SendHeartbeatAsync(timestamp: server.Time.GetUtcNow().UtcDateTime.AddMilliseconds(40));
+        Assert.Same(first, tracker.Find("gate-1")!.Telemetry);
+        Assert.Equal(2, tracker.Find("gate-1")!.Marks.Count);
+
+        var powerCut = device.NewHeartbeat(timestamp: server.Time.GetUtcNow().UtcDateTime);
+        powerCut.Mains = false;
+        await device.PublishAsync(Topics.Heartbeat, Gate.Server.Wire.WireEncoder.EncodeHeartbeat(powerCut));
+        var after = tracker.Find("gate-1")!.Telemetry;
+        Assert.NotSame(first, after);
+        Assert.False(after.Mains);
+
+        await device.SendHeartbeatAsync(timestamp: server.Time.GetUtcNow().UtcDateTime.AddSeconds(5));
+        Assert.Equal(5, tracker.Find("gate-1")!.Telemetry.ClockSkewSeconds!.Value, 0);
+    }
+
+    [Fact]
     public async Task Heartbeat_NewFirmware_NotedAtOnceWrittenInOneBatchOnThePersistTick()
     {
         using var server = new GateServerFactory();

@@ -22,8 +22,11 @@ public static class LivenessReason
     public const string ServerRestart = "server_restart";
 }
 
-/// <summary>One heartbeat as the bar strip shows it; <c>Gap</c> when heartbeats were missed just before it.</summary>
-public sealed record HeartbeatMark(DateTimeOffset At, long Sequence, bool Gap);
+/// <summary>
+/// One heartbeat as the bar strip shows it; <c>Gap</c> when heartbeats were missed just before it. A struct: kept inline
+/// in each device's ring, so a heartbeat leaves no new object alive for the garbage collector to copy.
+/// </summary>
+public readonly record struct HeartbeatMark(DateTimeOffset At, long Sequence, bool Gap);
 
 public sealed record DeviceTelemetry(
     string? Firmware,

@@ -54,14 +54,35 @@ public sealed class LivenessTracker
             var gap = device.LastSequence is { } last && (heartbeat.Sequence != last + 1 || heartbeat.BootCount != device.Telemetry.BootCount);
             device.LastSequence = heartbeat.Sequence;
             device.AddMark(new HeartbeatMark(now, heartbeat.Sequence, gap), _options.MarksKept);
-            device.Telemetry = new DeviceTelemetry(
+            var current = device.Telemetry;
+            var next = new DeviceTelemetry(
                 heartbeat.Firmware, heartbeat.BootCount, heartbeat.ResetReason, heartbeat.Rssi, heartbeat.Mains, heartbeat.BatteryMillivolts,
                 heartbeat.OutboxDepth, heartbeat.FreeMemory, heartbeat.Drill, heartbeat.Inputs.Panic, heartbeat.Inputs.Duress,
                 heartbeat.Inputs.Tamper, heartbeat.Inputs.Bollard, heartbeat.Inputs.Barrier, clockSkewSeconds);
+
+            // Most heartbeats repeat the last one but for a clock skew that drifts by milliseconds. Keeping the current
+            // object then leaves nothing new alive: otherwise every collection at province scale finds 15,000 fresh
+            // telemetry objects (and their strings) still referenced and has to copy them, which was the latency tail.
+            if (!SameTelemetry(current, next))
+            {
+                device.Telemetry = next;
+            }
             transition = device.Heard(now, LivenessReason.Heartbeat);
         }
 
         Publish(device, transition);
+    }
+
+    /// <summary>Equal in every field, the clock skew within a second (all the page shows of it).</summary>
+    private static bool SameTelemetry(DeviceTelemetry current, DeviceTelemetry next)
+    {
+        var skewMoved = (current.ClockSkewSeconds, next.ClockSkewSeconds) switch
+        {
+            (null, null) => false,
+            ({ } before, { } now) => Math.Abs(before - now) >= 1,
+            _ => true,
+        };
+        return !skewMoved && next.Equals(current with { ClockSkewSeconds = next.ClockSkewSeconds });
     }
 
     /// <summary>The device's retained position report (state topic) updates what the page shows.</summary>

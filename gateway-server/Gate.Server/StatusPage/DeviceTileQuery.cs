@@ -204,12 +204,12 @@ public static class BeatStrip
         HeartbeatMark? previous = null;
         foreach (var mark in marks)
         {
-            if (previous is not null)
+            if (previous is { } before)
             {
                 // Within one boot the sequence says exactly how many were lost; across a reboot only time can tell.
-                var missed = mark.Gap && mark.Sequence > previous.Sequence
-                    ? (int)Math.Min(mark.Sequence - previous.Sequence - 1, MaxGapSlots)
-                    : (int)Math.Round((mark.At - previous.At) / interval) - 1;
+                var missed = mark.Gap && mark.Sequence > before.Sequence
+                    ? (int)Math.Min(mark.Sequence - before.Sequence - 1, MaxGapSlots)
+                    : (int)Math.Round((mark.At - before.At) / interval) - 1;
                 if (mark.Gap)
                 {
                     missed = Math.Max(1, missed);

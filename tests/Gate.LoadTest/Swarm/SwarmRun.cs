@@ -166,6 +166,7 @@ public static class SwarmRun
                 brokerSampler?.Reset();
                 childSamplers.ForEach(s => s.Reset());
                 var ingestBefore = await HeartbeatsAcceptedAsync(http);
+                var gcBefore = await GcAsync(http);
                 var lastEventId = MaxEventId(server.DatabasePath);
                 var loadStart = MachineInfo.LoadAverageNow();
                 foreach (var c in children)
@@ -264,6 +265,7 @@ public static class SwarmRun
                     ingestAfter = await HeartbeatsAcceptedAsync(http);
                 }
 
+                var gcAfter = await GcAsync(http);
                 var brokerUsage = brokerSampler?.Usage();
                 var childUsage = childSamplers.Select(s => s.Usage()).ToList();
                 var final = await Task.WhenAll(children.Select(c => c.ReportAsync()));
@@ -292,6 +294,15 @@ public static class SwarmRun
                     $"resends {final.Sum(r => r.Resends)}, publish errors {final.Sum(r => r.PublishErrors)}, reconnects {final.Sum(r => r.Reconnects)}",
                     "load generator: " + string.Join("; ", childUsage.Select(u => u.ToString())),
                 };
+                if (gcBefore is { } g0 && gcAfter is { } g1)
+                {
+                    // The latency tail at scale is the collector's pauses: say how many and how long in this phase.
+                    var collections = g1.Gen0 - g0.Gen0;
+                    var pauseMs = g1.PauseMs - g0.PauseMs;
+                    notes.Add(FormattableString.Invariant(
+                        $"server GC: {collections} collection(s) (gen1 {g1.Gen1 - g0.Gen1}, gen2 {g1.Gen2 - g0.Gen2}), paused {pauseMs:0} ms in all, {(collections > 0 ? pauseMs / collections : 0):0.0} ms each on average"));
+                }
+
                 if (brokerUsage is not null)
                 {
                     notes.Add("mosquitto: " + brokerUsage);
@@ -369,6 +380,22 @@ public static class SwarmRun
         catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException)
         {
             Console.Error.WriteLine($"could not read /api/ingest: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>The server's collection counts and total pause so far, from /health (null when it cannot be read).</summary>
+    private static async Task<(int Gen0, int Gen1, int Gen2, double PauseMs)?> GcAsync(HttpClient http)
+    {
+        try
+        {
+            var runtime = (await http.GetFromJsonAsync<JsonElement>("health")).GetProperty("runtime");
+            return (runtime.GetProperty("gen0Collections").GetInt32(), runtime.GetProperty("gen1Collections").GetInt32(),
+                runtime.GetProperty("gen2Collections").GetInt32(), runtime.GetProperty("gcPauseTotalMs").GetDouble());
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"could not read /health: {e.Message}");
             return null;
         }
     }
