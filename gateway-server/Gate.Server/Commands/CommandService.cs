@@ -122,10 +122,9 @@ public sealed class CommandTimeoutService(CommandService commands, TimeProvider 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var timer = _timer;
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (await _timer.WaitForNextTickAsync(stoppingToken))
             {
                 try
                 {

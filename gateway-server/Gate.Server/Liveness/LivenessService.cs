@@ -19,14 +19,13 @@ public sealed class LivenessService(LivenessTracker tracker, Devices.DeviceRegis
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var timer = _timer;
         var persistEvery = TimeSpan.FromSeconds(options.Value.PersistPeriodSeconds);
         var routineEvery = TimeSpan.FromSeconds(options.Value.RoutinePersistSeconds);
         var lastPersist = time.GetUtcNow();
         var lastRoutine = lastPersist;
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (await _timer.WaitForNextTickAsync(stoppingToken))
             {
                 try
                 {
