@@ -44,6 +44,7 @@ namespace Gate.Firmware
         private readonly DeviceIdentity _identity;
         private readonly AlarmOutbox _outbox;
         private readonly GuardFeedback _feedback = new GuardFeedback();
+        private readonly PoliceDeliveryWatch _watch;
         private readonly Jitter _jitter;
         private readonly ArrayList _events = new ArrayList();
         private readonly ArrayList _pendingResults = new ArrayList();
@@ -76,7 +77,6 @@ namespace Gate.Firmware
         private bool _panicIsDrill;
         private string _duressAlarmId;
         private bool _duressIsDrill;
-        private string _latchedStage;
         private int _pendingAction = PendingAction.None;
         private long _pendingActionAtMs;
         private string _pendingActionReason;
@@ -97,6 +97,7 @@ namespace Gate.Firmware
             _outbox = new AlarmOutbox(storage, config.OutboxCapacity);
             _jitter = new Jitter(Jitter.SeedFrom(config.Device, 1));
             _topicRoot = Topics.DeviceRoot(config.School, config.Device);
+            _watch = new PoliceDeliveryWatch((long)config.PoliceWaitSeconds * 1000);
         }
 
         public event AlarmRaisedHandler AlarmRaised;
@@ -119,7 +120,17 @@ namespace Gate.Firmware
 
         public int PanicPressCount { get { return _panic == null ? 0 : _panic.PressCount; } }
 
+        /// <summary>The latest press's alarm while the panic latch holds (every press is its own alarm).</summary>
         public string PanicAlarmId { get { return _panicAlarmId; } }
+
+        /// <summary>The latest duress press's alarm while its latch holds.</summary>
+        public string DuressAlarmId { get { return _duressAlarmId; } }
+
+        /// <summary>The stage the device accepted for one of the guard's open alarms ("" before received); null when not followed.</summary>
+        public string AlarmStageOf(string alarmId) { return _watch.StageOf(alarmId); }
+
+        /// <summary>Where the guard's open alarms stand as the light shows it (None when none is open).</summary>
+        public DeliveryView Delivery { get { return _watch.Evaluate(_nowMs); } }
 
         public bool DrillMode { get { return _drill; } }
 
@@ -299,22 +310,20 @@ namespace Gate.Firmware
                 pressed = Digital(GateFunction.Panic, nowMs);
             }
 
+            // Every qualified press is its own alarm (own id, own acks, own place in the guard's light), also while
+            // the latch holds: a second press must reach the police even when the first never did.
             if (_panic != null)
             {
                 int e = _panic.Update(pressed, nowMs);
                 if (e == PanicButton.Triggered)
                 {
-                    string kind = _drill ? AlarmKind.Drill : (_config.PanicSilent ? AlarmKind.SilentPanic : AlarmKind.Panic);
                     _panicIsDrill = _drill;
-                    Alarm a = RaiseAlarm(kind, Zones.Panic, false, null, nowMs);
-                    _panicAlarmId = a.Id;
-                    _latchedStage = string.Empty;
-                    SaveLatch(PanicLatchRecord, _panicAlarmId, 1, _panicIsDrill);
                 }
-                else if (e == PanicButton.RepeatPress)
+
+                if (e == PanicButton.Triggered || e == PanicButton.RepeatPress)
                 {
-                    _outbox.UpdateCount(_panicAlarmId, _panic.PressCount, nowMs);
-                    SaveLatch(PanicLatchRecord, _panicAlarmId, _panic.PressCount, _panicIsDrill);
+                    string kind = _panicIsDrill ? AlarmKind.Drill : (_config.PanicSilent ? AlarmKind.SilentPanic : AlarmKind.Panic);
+                    _panicAlarmId = RaisePress(kind, Zones.Panic, PanicLatchRecord, _panic.PressCount, _panicIsDrill, nowMs);
                 }
             }
 
@@ -324,19 +333,11 @@ namespace Gate.Firmware
                 if (e == PanicButton.Triggered)
                 {
                     _duressIsDrill = _drill;
-                    Alarm a = RaiseAlarm(_drill ? AlarmKind.Drill : AlarmKind.Duress, Zones.Duress, false, null, nowMs);
-                    _duressAlarmId = a.Id;
-                    if (_panicAlarmId == null)
-                    {
-                        _latchedStage = string.Empty;
-                    }
-
-                    SaveLatch(DuressLatchRecord, _duressAlarmId, 1, _duressIsDrill);
                 }
-                else if (e == PanicButton.RepeatPress)
+
+                if (e == PanicButton.Triggered || e == PanicButton.RepeatPress)
                 {
-                    _outbox.UpdateCount(_duressAlarmId, _duress.PressCount, nowMs);
-                    SaveLatch(DuressLatchRecord, _duressAlarmId, _duress.PressCount, _duressIsDrill);
+                    _duressAlarmId = RaisePress(_duressIsDrill ? AlarmKind.Drill : AlarmKind.Duress, Zones.Duress, DuressLatchRecord, _duress.PressCount, _duressIsDrill, nowMs);
                 }
             }
 
@@ -426,6 +427,15 @@ namespace Gate.Firmware
             return a;
         }
 
+        /// <summary>Raises one press's alarm, follows it to the police, and makes it the latch's (persisted) alarm.</summary>
+        private string RaisePress(string kind, int zone, string latchRecord, int presses, bool drill, long nowMs)
+        {
+            Alarm a = RaiseAlarm(kind, zone, false, null, nowMs);
+            _watch.Watch(a.Id, nowMs);
+            SaveLatch(latchRecord, a.Id, presses, drill);
+            return a.Id;
+        }
+
         private void SaveLatch(string name, string alarmId, int count, bool drill)
         {
             try
@@ -448,6 +458,7 @@ namespace Gate.Firmware
                 _panic.RestoreLatch(count, nowMs);
                 _panicAlarmId = id;
                 _panicIsDrill = drill;
+                RestoreWatch(id, nowMs);
             }
 
             if (_duress != null && LatchRecord.TryLoad(_storage, DuressLatchRecord, out id, out count, out drill))
@@ -455,13 +466,21 @@ namespace Gate.Firmware
                 _duress.RestoreLatch(count, nowMs);
                 _duressAlarmId = id;
                 _duressIsDrill = drill;
+                RestoreWatch(id, nowMs);
             }
+        }
 
-            string latched = _panicAlarmId != null ? _panicAlarmId : _duressAlarmId;
-            if (latched != null)
+        private void RestoreWatch(string alarmId, long nowMs)
+        {
+            // Still in the outbox: not yet received. Gone: the server had it before we rebooted; its later stage
+            // comes again when the server re-sends the open alarms' stages on reconnect.
+            if (_outbox.Find(alarmId) != null)
             {
-                // Still in the outbox: not yet received. Gone: the server had it before we rebooted.
-                _latchedStage = _outbox.Find(latched) != null ? string.Empty : AckStage.Received;
+                _watch.Watch(alarmId, nowMs);
+            }
+            else
+            {
+                _watch.WatchStored(alarmId, nowMs);
             }
         }
 
@@ -471,7 +490,7 @@ namespace Gate.Firmware
             if (_duress != null) { _duress.ResetLatch(); }
             _panicAlarmId = null;
             _duressAlarmId = null;
-            _latchedStage = null;
+            _watch.Clear();
             SaveLatch(PanicLatchRecord, null, 0, false);
             SaveLatch(DuressLatchRecord, null, 0, false);
         }
@@ -756,18 +775,12 @@ namespace Gate.Firmware
                 return;
             }
 
-            int rank = AckStage.Rank(ack.Stage);
-            if (rank >= 1)
+            if (AlarmStage.IsStored(ack.Stage))
             {
-                // received or later: the server has it durably.
                 _outbox.Acknowledge(ack.Id);
             }
 
-            bool latched = ack.Id == _panicAlarmId || (_panicAlarmId == null && ack.Id == _duressAlarmId);
-            if (latched && _latchedStage != null && rank > AckStage.Rank(_latchedStage))
-            {
-                _latchedStage = ack.Stage;
-            }
+            _watch.OnAck(ack.Id, ack.Stage, nowMs);
 
             if (AckReceived != null)
             {
@@ -919,9 +932,8 @@ namespace Gate.Firmware
 
         private void UpdateOutputs(long nowMs)
         {
-            string stage = _panicAlarmId != null || _duressAlarmId != null ? _latchedStage : null;
             bool silent = (_panicAlarmId != null && _config.PanicSilent) || (_panicAlarmId == null && _duressAlarmId != null);
-            if (_feedback.Update(stage, silent, _drill, Trouble, nowMs) && FeedbackChanged != null)
+            if (_feedback.Update(_watch.Evaluate(nowMs), silent, _drill, Trouble, nowMs) && FeedbackChanged != null)
             {
                 FeedbackChanged(_feedback.Pattern.Name, nowMs);
             }

@@ -117,7 +117,7 @@ namespace Gate.Firmware.Esp32
             long end = Environment.TickCount64 + forMs;
             while (Environment.TickCount64 < end)
             {
-                feedback.Update(null, true, false, true, Environment.TickCount64);
+                feedback.Update(DeliveryView.None, true, false, true, Environment.TickCount64);
                 if (ledPin >= 0)
                 {
                     io.WriteDigital(ledPin, feedback.Led);

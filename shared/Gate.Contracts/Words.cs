@@ -34,6 +34,9 @@ namespace Gate.Contracts
 
         /// <summary>Life-safety alarms: never dropped from a full outbox, shown first to the duty officer.</summary>
         public static bool IsLifeSafety(string word) { return word == Panic || word == Duress || word == SilentPanic; }
+
+        /// <summary>Raised by a person pressing a button (panic, duress, or either in drill mode): every press is its own alarm, never folded into an open one.</summary>
+        public static bool IsPress(string word) { return IsLifeSafety(word) || word == Drill; }
     }
 
     public static class AckStage
@@ -48,15 +51,10 @@ namespace Gate.Contracts
 
         public static bool IsKnown(string word) { return Words.Contains(All, word); }
 
-        /// <summary>Order of progress; a device never goes back to an earlier stage. Failed ranks beside forwarded.</summary>
+        /// <summary>Order of progress (AlarmStage.Rank, where the stage rules live). Failed ranks beside forwarded.</summary>
         public static int Rank(string word)
         {
-            if (word == Received) { return 1; }
-            if (word == Failed) { return 2; }
-            if (word == Forwarded) { return 2; }
-            if (word == PoliceAck) { return 3; }
-            if (word == OperatorAck) { return 4; }
-            return 0;
+            return AlarmStage.Rank(word);
         }
     }
 

@@ -33,22 +33,6 @@ public class ControllerTests
     }
 
     [Fact]
-    public void Panic_PressedAgainWhileLatched_FoldsCountIntoSameAlarm()
-    {
-        var rig = new ControllerRig();
-        rig.Transport.AutoAccept = null;
-        rig.PressPanic();
-        rig.PressPanic();
-        rig.PressPanic();
-        Assert.Equal(1, rig.Controller.Outbox.Count);
-        Assert.Equal(3, rig.Controller.Outbox.Get(0).Alarm.Count);
-        rig.Transport.Accept();
-        rig.Advance(100);
-        var sent = rig.PublishedAlarms().Single();
-        Assert.Equal(3, sent.Count);
-    }
-
-    [Fact]
     public void Panic_CannotBeSilencedAtDevice_OnlyServerResetClearsLatch()
     {
         var rig = new ControllerRig();

@@ -152,21 +152,6 @@ namespace Gate.Firmware.Alarms
             return true;
         }
 
-        /// <summary>Folds repeated presses into a waiting alarm (same id, new count) and makes it due now.</summary>
-        public bool UpdateCount(string id, int count, long nowMs)
-        {
-            OutboxEntry entry = Find(id);
-            if (entry == null || entry.Alarm.Count == count)
-            {
-                return false;
-            }
-
-            entry.Alarm.Count = count;
-            Rewrite(entry);
-            entry.NextSendMs = nowMs;
-            return true;
-        }
-
         /// <summary>
         /// Dates alarms of this boot that were raised before the clock was set, from their uptime, once the
         /// clock is known; alarms of earlier boots keep ts null (their uptime belongs to another boot).

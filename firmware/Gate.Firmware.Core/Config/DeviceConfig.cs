@@ -59,6 +59,14 @@ namespace Gate.Firmware.Config
         public int RebootAfterOfflineSeconds = 900;
         public int OutboxCapacity = 64;
 
+        /// <summary>
+        /// Seconds after received (or the press) within which forwarded or police_ack must arrive; then the guard's
+        /// light shows "not at the police" and they call 110.
+        /// </summary>
+        public int PoliceWaitSeconds = DefaultPoliceWaitSeconds;
+
+        public const int DefaultPoliceWaitSeconds = 10;
+
         /// <summary>Parses and validates the configuration file text (pins are checked later against the board).</summary>
         public static bool TryParse(string json, out DeviceConfig config, out string error)
         {
@@ -103,6 +111,7 @@ namespace Gate.Firmware.Config
             c.DrillTimeoutMinutes = (int)f.Integer("drill_timeout_min", false, 60, 1, 24 * 60);
             c.RebootAfterOfflineSeconds = (int)f.Integer("reboot_after_offline_s", false, 900, 60, 24 * 3600);
             c.OutboxCapacity = (int)f.Integer("outbox_capacity", false, 64, 8, 1000);
+            c.PoliceWaitSeconds = (int)f.Integer("police_wait_s", false, DefaultPoliceWaitSeconds, 1, 600);
 
             ConfigFields panic = f.Object("panic", false);
             c.PanicHoldMs = (int)panic.Integer("hold_ms", false, 500, 0, 10000);

@@ -3,8 +3,8 @@ namespace Gate.Firmware.Devices
     /// <summary>
     /// The guard's one-button alarm. A press counts only when held for the hold time (a brush against the
     /// button is not an alarm), and once triggered it stays latched until the server resets it: a panic
-    /// alarm cannot be silenced at the device (GB 50394). Further presses while latched are counted and
-    /// folded into the latched alarm, never raised as new alarms.
+    /// alarm cannot be silenced at the device (GB 50394). Further qualified presses while latched are counted
+    /// and reported as RepeatPress; the controller raises each as an alarm of its own.
     /// Also used for the duress input (its own kind and zone).
     /// </summary>
     public sealed class PanicButton

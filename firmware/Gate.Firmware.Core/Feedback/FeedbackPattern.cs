@@ -78,6 +78,7 @@ namespace Gate.Firmware.Feedback
         public const string SendingName = "sending";
         public const string ReceivedName = "received";
         public const string PoliceAckName = "police_ack";
+        public const string NotAtPoliceName = "not_at_police";
         public const string TroubleName = "trouble";
         public const string DrillName = "drill";
 
@@ -92,6 +93,12 @@ namespace Gate.Firmware.Feedback
 
         /// <summary>Police (or the duty officer) acknowledged: steady light, help is on its way.</summary>
         public static readonly FeedbackPattern PoliceAck = new FeedbackPattern(PoliceAckName, new int[] { 1 }, null);
+
+        /// <summary>
+        /// The server could not deliver it, or no police receiver answered in time: three quick flashes and two long
+        /// beeps every 2 s. The guard calls 110 by phone. Unlike anything else, so it is never read as "received".
+        /// </summary>
+        public static readonly FeedbackPattern NotAtPolice = new FeedbackPattern(NotAtPoliceName, new int[] { 100, 100, 100, 100, 100, 1500 }, new int[] { 400, 200, 400, 1000 });
 
         /// <summary>Offline, invalid configuration or a wiring fault: double blink, a chirp every 30 s.</summary>
         public static readonly FeedbackPattern Trouble = new FeedbackPattern(TroubleName, new int[] { 150, 150, 150, 1550 }, new int[] { 50, 29950 });

@@ -1,11 +1,9 @@
-using Gate.Contracts;
-
 namespace Gate.Firmware.Feedback
 {
     /// <summary>
-    /// Chooses the pattern from what the guard needs to know, most urgent first: the progress of the latched
-    /// life-safety alarm (sending, received, police acknowledged), then drill, then trouble, then idle. The
-    /// pattern restarts from its beginning when it changes, so the first flash is never cut short.
+    /// Chooses the pattern from what the guard needs to know, most urgent first: the delivery of the alarms they
+    /// raised (not at the police, sending, received, acknowledged; PoliceDeliveryWatch), then drill, then trouble,
+    /// then idle. The pattern restarts from its beginning when it changes, so the first flash is never cut short.
     /// </summary>
     public sealed class GuardFeedback
     {
@@ -20,12 +18,12 @@ namespace Gate.Firmware.Feedback
 
         public bool Buzzer { get { return _buzzer; } }
 
-        /// <param name="alarmStage">Null when no life-safety alarm is latched; "" while it is not yet received; else the AckStage word reached.</param>
-        /// <param name="silent">The latched alarm is silent (no local sound).</param>
+        /// <param name="delivery">Where the guard's alarms stand; None when no pressed alarm is open.</param>
+        /// <param name="silent">The latched alarm is silent (no local sound, not even "not at the police").</param>
         /// <returns>True when the pattern changed.</returns>
-        public bool Update(string alarmStage, bool silent, bool drill, bool trouble, long nowMs)
+        public bool Update(DeliveryView delivery, bool silent, bool drill, bool trouble, long nowMs)
         {
-            FeedbackPattern next = Choose(alarmStage, drill, trouble);
+            FeedbackPattern next = Choose(delivery, drill, trouble);
             bool changed = next != _pattern;
             if (changed)
             {
@@ -39,15 +37,12 @@ namespace Gate.Firmware.Feedback
             return changed;
         }
 
-        public static FeedbackPattern Choose(string alarmStage, bool drill, bool trouble)
+        public static FeedbackPattern Choose(DeliveryView delivery, bool drill, bool trouble)
         {
-            if (alarmStage != null)
-            {
-                int rank = AckStage.Rank(alarmStage);
-                if (rank >= 3) { return FeedbackPatterns.PoliceAck; }
-                if (rank >= 1) { return FeedbackPatterns.Received; }
-                return FeedbackPatterns.Sending;
-            }
+            if (delivery == DeliveryView.NotAtPolice) { return FeedbackPatterns.NotAtPolice; }
+            if (delivery == DeliveryView.Sending) { return FeedbackPatterns.Sending; }
+            if (delivery == DeliveryView.Received) { return FeedbackPatterns.Received; }
+            if (delivery == DeliveryView.Acknowledged) { return FeedbackPatterns.PoliceAck; }
 
             if (drill) { return FeedbackPatterns.Drill; }
             if (trouble) { return FeedbackPatterns.Trouble; }

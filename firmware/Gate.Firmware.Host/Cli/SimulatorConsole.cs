@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gate.Contracts;
+using Gate.Firmware.Feedback;
 using Gate.Firmware.Host.Simulation;
 
 namespace Gate.Firmware.Host.Cli;
@@ -26,7 +27,7 @@ public sealed class SimulatorConsole
         wait <ms>                  let time pass
         expect-connected [s]       wait until connected to the broker
         expect-ack <stage> [s]     wait until the last alarm reaches received|forwarded|police_ack|operator_ack|failed
-        expect-feedback <pattern> [s]  wait for idle|sending|received|police_ack|trouble|drill
+        expect-feedback <pattern> [s]  wait for idle|sending|received|not_at_police|police_ack|trouble|drill
         status                     print the controller's state
         crash                      power cut: drop without DISCONNECT (last will), keep flash
         restart                    power back: boot again over the same flash
@@ -53,11 +54,19 @@ public sealed class SimulatorConsole
                 Say("ack " + e.AlarmId + " " + e.Stage);
             }
         };
-        gate.FeedbackChanged += (_, p) => Say("feedback " + p);
+        gate.FeedbackChanged += (_, p) => Say("feedback " + p + Meaning(p));
         gate.CommandHandled += (_, c) => Say("command " + c.Command.Id + " " + (c.Command.Name ?? "?") + " -> " + c.Result.Result + (c.Result.Detail is null ? string.Empty : " " + c.Result.Detail));
     }
 
     public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>What the guard reads from the light, after the pattern's name: the one that needs action says so.</summary>
+    public static string Meaning(string pattern) => pattern switch
+    {
+        FeedbackPatterns.NotAtPoliceName => " (NOT AT THE POLICE: call 110 by phone)",
+        FeedbackPatterns.PoliceAckName => " (the police have it)",
+        _ => string.Empty,
+    };
 
     private void Say(string text)
     {
@@ -163,7 +172,7 @@ public sealed class SimulatorConsole
                 break;
             case "status":
                 Say("connected=" + _gate.IsConnected + " boot=" + _gate.BootCount + " latched=" + _gate.PanicLatched + " drill=" + _gate.DrillMode
-                    + " bollard=" + _gate.BollardPosition + " outbox=" + _gate.OutboxDepth + " feedback=" + _gate.FeedbackPattern
+                    + " bollard=" + _gate.BollardPosition + " outbox=" + _gate.OutboxDepth + " feedback=" + _gate.FeedbackPattern + Meaning(_gate.FeedbackPattern)
                     + " led=" + (_gate.LedOn ? "on" : "off") + " buzzer=" + (_gate.BuzzerOn ? "on" : "off"));
                 break;
             case "crash":

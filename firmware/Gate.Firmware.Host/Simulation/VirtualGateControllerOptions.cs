@@ -25,6 +25,9 @@ public sealed class VirtualGateControllerOptions
     /// <summary>Hold time before a press counts; the device default is 500 ms.</summary>
     public int PanicHoldMs { get; set; } = 500;
 
+    /// <summary>Seconds after received within which forwarded or police_ack must arrive before the light shows "not at the police".</summary>
+    public int PoliceWaitSeconds { get; set; } = 10;
+
     /// <summary>0 turns the periodic self-test off; null keeps the daily default.</summary>
     public int? SelfTestHours { get; set; }
 
@@ -66,6 +69,7 @@ public sealed class VirtualGateControllerOptions
             ["board"] = Board,
             ["broker"] = new JsonObject { ["host"] = BrokerHost, ["port"] = BrokerPort, ["tls"] = Tls },
             ["heartbeat_s"] = HeartbeatSeconds,
+            ["police_wait_s"] = PoliceWaitSeconds,
             ["panic"] = new JsonObject { ["hold_ms"] = PanicHoldMs },
         };
         if (SelfTestHours is int hours)

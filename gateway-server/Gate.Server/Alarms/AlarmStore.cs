@@ -266,7 +266,9 @@ public sealed class AlarmStore : IAsyncDisposable
             open = find.ExecuteScalar() as string;
         }
 
-        if (open is not null && !alarm.Restore)
+        // A press (panic, duress, drill) is never folded: each is a person asking for help again and goes to the police
+        // with its own id and acks, even while an earlier press is open (or was never delivered).
+        if (open is not null && !alarm.Restore && !AlarmKind.IsPress(alarm.Kind))
         {
             // Storm control: the same condition again while its alarm is open counts up instead of ringing anew.
             using (var fold = connection.CreateCommand())

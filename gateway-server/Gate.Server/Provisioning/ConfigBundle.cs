@@ -156,6 +156,7 @@ public static class ConfigBundleBuilder
             ["broker"] = new JsonObject { ["host"] = options.BrokerHost, ["port"] = options.BrokerPort, ["tls"] = options.BrokerTls },
             ["network"] = network,
             ["heartbeat_s"] = Math.Clamp(device.HeartbeatSeconds, Limits.MinHeartbeatSeconds, Limits.MaxHeartbeatSeconds),
+            ["police_wait_s"] = options.PoliceWaitSeconds,
             ["panic"] = new JsonObject
             {
                 ["loop"] = new JsonObject

@@ -1,3 +1,5 @@
+using Gate.Firmware.Config;
+
 namespace Gate.Server.Provisioning;
 
 /// <summary>What the server writes into a device's configuration bundle, and how long each acceptance step may take.</summary>
@@ -22,6 +24,12 @@ public sealed class ProvisioningOptions
     public string? CaCertificatePath { get; set; }
 
     public string NtpServer { get; set; } = "ntp.aliyun.com";
+
+    /// <summary>
+    /// Seconds a device waits after received for forwarded or police_ack before its light shows "not at the police"
+    /// (gate.json police_wait_s, 1..600); keep it above the usual press-to-police time of the receivers in use.
+    /// </summary>
+    public int PoliceWaitSeconds { get; set; } = DeviceConfig.DefaultPoliceWaitSeconds;
 
     /// <summary>The nanoFramework firmware version the application was built against (nanoff --fwversion); empty = latest.</summary>
     public string FirmwareVersion { get; set; } = "";
