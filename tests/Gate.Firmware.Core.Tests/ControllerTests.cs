@@ -108,7 +108,7 @@ public class ControllerTests
     [Fact]
     public void Feedback_Patterns_AreDistinct()
     {
-        var patterns = new[] { FeedbackPatterns.Idle, FeedbackPatterns.Sending, FeedbackPatterns.Received, FeedbackPatterns.PoliceAck, FeedbackPatterns.Trouble, FeedbackPatterns.Drill };
+        var patterns = new[] { FeedbackPatterns.Idle, FeedbackPatterns.Sending, FeedbackPatterns.Received, FeedbackPatterns.NotAtPolice, FeedbackPatterns.PoliceAck, FeedbackPatterns.Trouble, FeedbackPatterns.Drill };
         var signatures = patterns.Select(p => string.Concat(Enumerable.Range(0, 400).Select(t => (p.LedAt(t * 25) ? "1" : "0") + (p.BuzzerAt(t * 25) ? "1" : "0")))).ToList();
         Assert.Equal(patterns.Length, signatures.Distinct().Count());
     }

@@ -174,6 +174,16 @@ public class GuardFeedbackTests
     }
 
     [Fact]
+    public void Feedback_NotAtPolice_LightAloneTellsItFromEveryOtherPattern()
+    {
+        // A silent panic or duress has no buzzer: the light by itself must say "not at the police".
+        static string Light(FeedbackPattern p) => string.Concat(Enumerable.Range(0, 400).Select(t => p.LedAt(t * 25) ? "1" : "0"));
+        var others = new[] { FeedbackPatterns.Idle, FeedbackPatterns.Sending, FeedbackPatterns.Received, FeedbackPatterns.PoliceAck, FeedbackPatterns.Trouble, FeedbackPatterns.Drill };
+
+        Assert.DoesNotContain(Light(FeedbackPatterns.NotAtPolice), others.Select(Light));
+    }
+
+    [Fact]
     public void Panic_SecondPressWhileOpen_IsItsOwnAlarmWithItsOwnAcksAndLight()
     {
         var rig = new ControllerRig();
