@@ -29,6 +29,48 @@ public static class NanoFrameworkIlCheck
         return new Checker(pe, references).Run();
     }
 
+    /// <summary>Every method and constructor the IL of one type's methods calls, as "Type::Name".</summary>
+    public static IReadOnlySet<string> CallsFrom(byte[] image, string typeFullName)
+    {
+        using var pe = new PEReader(ImmutableArray.Create(image));
+        var md = pe.GetMetadataReader();
+        var checker = new Checker(pe, []);
+        var calls = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var typeHandle in md.TypeDefinitions)
+        {
+            string name = checker.Name(typeHandle);
+            if (name != typeFullName && !name.StartsWith(typeFullName + "/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var methodHandle in md.GetTypeDefinition(typeHandle).GetMethods())
+            {
+                var method = md.GetMethodDefinition(methodHandle);
+                if (method.RelativeVirtualAddress == 0)
+                {
+                    continue;
+                }
+
+                foreach (var token in Tokens(pe.GetMethodBody(method.RelativeVirtualAddress).GetILReader()))
+                {
+                    if (token.Kind == HandleKind.MemberReference)
+                    {
+                        var member = md.GetMemberReference((MemberReferenceHandle)token);
+                        calls.Add(checker.TypeName(member.Parent) + "::" + md.GetString(member.Name));
+                    }
+                    else if (token.Kind == HandleKind.MethodDefinition)
+                    {
+                        var target = md.GetMethodDefinition((MethodDefinitionHandle)token);
+                        calls.Add(checker.Name(target.GetDeclaringType()) + "::" + md.GetString(target.Name));
+                    }
+                }
+            }
+        }
+
+        return calls;
+    }
+
     private sealed class Checker(PEReader pe, Dictionary<string, ReferenceApi> references)
     {
         private readonly MetadataReader _md = pe.GetMetadataReader();

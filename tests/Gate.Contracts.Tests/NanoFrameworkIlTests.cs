@@ -45,6 +45,26 @@ public class NanoFrameworkIlTests
     }
 
     [Theory]
+    [InlineData("Gate.Contracts.Json.JsonReader")]
+    [InlineData("Gate.Contracts.Json.Utf8Text")]
+    [InlineData("Gate.Contracts.WireFields")]
+    public void Decoder_AsCompiledForTheDevice_BuildsStringsOnlyFromUtf8Bytes(string type)
+    {
+        // nanoFramework keeps strings as UTF-8: a string made of UTF-16 code units (new string(char[]), a
+        // StringBuilder fed chars) that are the halves of a surrogate pair reads back wrong there, and a NUL in one
+        // ends it. So the decoder may build a string only with Encoding.UTF8.GetString, over bytes it validated.
+        var calls = NanoFrameworkIlCheck.CallsFrom(File.ReadAllBytes(PortableAssembly), type);
+        Assert.NotEmpty(calls);
+        string[] forbidden = ["System.String::.ctor", "System.String::Substring", "System.Text.StringBuilder::Append", "System.Text.StringBuilder::ToString",
+            "System.Text.Encoding::GetChars", "System.String::ToCharArray"];
+        Assert.Empty(calls.Intersect(forbidden));
+        if (type != "Gate.Contracts.WireFields")
+        {
+            Assert.Contains("System.Text.Encoding::GetString", calls);
+        }
+    }
+
+    [Theory]
     [InlineData("class C { int M() { System.Func<int, int> twice = x => x * 2; return twice(3); } }", "generic instantiation System.Func`2<Int32,Int32>")]
     [InlineData("class C { event System.EventHandler<System.EventArgs> Changed; }", "generic instantiation System.EventHandler`1<System.EventArgs>")]
     [InlineData("class Box<T> { }", "generic type definition")]
