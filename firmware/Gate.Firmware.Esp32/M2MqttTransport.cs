@@ -12,7 +12,8 @@ namespace Gate.Firmware.Esp32
     /// - the MqttClient constructor resolves the host and throws while the network is down: it runs inside the
     ///   connect thread and any exception is reported as a failed attempt;
     /// - Connect has no timeout: it runs on its own thread; the core's supervisor calls Abort after 30 s,
-    ///   which closes the socket and abandons that thread;
+    ///   which closes the client still being connected (its socket) and abandons that thread (5.1.223 carries
+    ///   m2mqtt's fix for Connect blocking forever after a network loss, PR #445; the close is the backstop);
     /// - the in-flight queue is unbounded by default: it is capped (Settings.InflightQueueSize), and a full
     ///   queue makes Publish return false so the core retries later from its outbox.
     /// API as defined in nanoFramework.M2Mqtt's MqttClient.cs: MqttClient(host, port, secure, caCert,
@@ -27,6 +28,9 @@ namespace Gate.Firmware.Esp32
         private readonly object _lock = new object();
         private IMqttListener _listener;
         private MqttClient _client;
+        // The client a connect thread is still connecting (CONNECT/SUBSCRIBE not yet answered): Abort must be
+        // able to close it, since _client is set only once Connect and Subscribe have succeeded.
+        private MqttClient _connecting;
         private int _generation;
 
         public void SetListener(IMqttListener listener)
@@ -54,6 +58,18 @@ namespace Gate.Firmware.Esp32
             try
             {
                 client = new MqttClient(o.Host, o.Port, o.UseTls, null, null, o.UseTls ? MqttSslProtocols.TLSv1_2 : MqttSslProtocols.None);
+                lock (_lock)
+                {
+                    if (generation != _generation)
+                    {
+                        // Aborted while the host was being resolved.
+                        client.Close();
+                        return;
+                    }
+
+                    _connecting = client;
+                }
+
                 client.Settings.InflightQueueSize = InflightQueueSize;
                 client.ProtocolVersion = MqttProtocolVersion.Version_3_1_1;
                 client.MqttMsgPublishReceived += (sender, e) =>
@@ -110,6 +126,7 @@ namespace Gate.Firmware.Esp32
                         return;
                     }
 
+                    _connecting = null;
                     _client = client;
                 }
 
@@ -117,6 +134,14 @@ namespace Gate.Firmware.Esp32
             }
             catch (Exception ex)
             {
+                lock (_lock)
+                {
+                    if (_connecting == client)
+                    {
+                        _connecting = null;
+                    }
+                }
+
                 if (client != null)
                 {
                     try { client.Close(); } catch (Exception) { }
@@ -179,11 +204,20 @@ namespace Gate.Firmware.Esp32
         private void CloseClient()
         {
             // Close, not Disconnect: no DISCONNECT packet, so the broker publishes our will ("offline").
+            // A client still connecting is closed too: that ends its socket, so a Connect blocked on the
+            // network returns (with an exception its thread reports to nobody, the generation having moved on).
             MqttClient old = _client;
+            MqttClient connecting = _connecting;
             _client = null;
+            _connecting = null;
             if (old != null)
             {
                 try { old.Close(); } catch (Exception) { }
+            }
+
+            if (connecting != null)
+            {
+                try { connecting.Close(); } catch (Exception) { }
             }
         }
     }

@@ -188,6 +188,12 @@ namespace Gate.Contracts
                 return UtcTime.NotSet;
             }
 
+            if (value is JsonNulText)
+            {
+                Reject(RejectReason.BadValue, name);
+                return UtcTime.NotSet;
+            }
+
             string s = value as string;
             if (s == null)
             {
@@ -210,6 +216,14 @@ namespace Gate.Contracts
             object value = Get(name, required);
             if (value == null)
             {
+                return null;
+            }
+
+            // A string holding U+0000 is a string of the wrong value, never of the wrong type: the server sees the
+            // NUL as a control character, which no string field allows.
+            if (value is JsonNulText)
+            {
+                Reject(RejectReason.BadValue, name);
                 return null;
             }
 

@@ -18,19 +18,78 @@ namespace Gate.Contracts.Json
     }
 
     /// <summary>
-    /// A strict RFC 8259 JSON parser that runs on nanoFramework. It produces:
+    /// A JSON string that holds U+0000 (written <c>\u0000</c>). It is never turned into a string: nanoFramework
+    /// strings end at the first NUL, so <c>"gate\u0000-01"</c> would silently become <c>"gate"</c> on the device
+    /// while the server sees all of it. The reader hands this instead; a field that wants a string refuses it as a
+    /// bad value, as the server does, and an unknown field carrying it is ignored, as the server does. Equal by
+    /// content, so a duplicate key holding a NUL is still a duplicate.
+    /// </summary>
+    public sealed class JsonNulText
+    {
+        private readonly byte[] _utf8;
+
+        internal JsonNulText(byte[] utf8)
+        {
+            _utf8 = utf8;
+        }
+
+        /// <summary>The UTF-8 bytes of the text, NUL included.</summary>
+        public int Length
+        {
+            get { return _utf8.Length; }
+        }
+
+        public override bool Equals(object obj)
+        {
+            JsonNulText other = obj as JsonNulText;
+            if (other == null || other._utf8.Length != _utf8.Length)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < _utf8.Length; i++)
+            {
+                if (other._utf8[i] != _utf8[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public override int GetHashCode()
+        {
+            int h = 17;
+            for (int i = 0; i < _utf8.Length; i++)
+            {
+                h = (h * 31) + _utf8[i];
+            }
+
+            return h;
+        }
+    }
+
+    /// <summary>
+    /// A strict RFC 8259 JSON parser that runs on nanoFramework. It reads the UTF-8 bytes themselves and produces:
     /// object → Hashtable (string keys), array → ArrayList, string → string, integer → long (a number without
     /// fraction or exponent that fits a signed 64-bit integer), other numbers → double, true/false → bool,
-    /// and null → the sentinel <see cref="Null"/>.
+    /// and null → the sentinel <see cref="Null"/>; a string holding U+0000 → <see cref="JsonNulText"/>.
+    /// <para>
+    /// Every string is built by Encoding.UTF8.GetString over validated UTF-8 bytes (escapes decoded to UTF-8
+    /// first, an escaped surrogate pair to its 4-byte form), never from UTF-16 halves: nanoFramework keeps strings
+    /// as UTF-8, and a string assembled from the two halves of an emoji reads back wrong there.
+    /// </para>
     /// <para>
     /// Null versus missing: a Hashtable's indexer returns C# null for a key that is absent, and
     /// <see cref="Null"/> (never C# null) for a key whose value is JSON null. <see cref="IsNull"/> tests for it.
     /// </para>
     /// <para>
-    /// It rejects, with a short English reason and the character position: trailing data after the value,
-    /// nesting deeper than the limit (the outermost object or array is depth 1), a duplicate key in one object
-    /// (compared after unescaping), lone or reversed surrogates (escaped or raw), raw control characters in
-    /// strings, leading zeros, comments, trailing commas, and anything else outside the grammar. It never throws.
+    /// It rejects, with a short English reason and the byte position: trailing data after the value (a trailing
+    /// NUL too), nesting deeper than the limit (the outermost object or array is depth 1), a duplicate key in one
+    /// object (compared after unescaping), invalid UTF-8 (overlong, encoded surrogates, beyond U+10FFFF, cut),
+    /// lone or reversed escaped surrogates, raw control characters (NUL included) in strings, leading zeros,
+    /// comments, trailing commas, and anything else outside the grammar. It never throws.
     /// </para>
     /// </summary>
     public sealed class JsonReader
@@ -41,14 +100,19 @@ namespace Gate.Contracts.Json
         /// <summary>Hard cap for the depth a caller may ask for: the parser recurses once per level.</summary>
         public const int MaxAllowedDepth = 64;
 
-        private readonly string _text;
+        private readonly byte[] _bytes;
+        private readonly int _start;
+        private readonly int _end;
         private readonly int _maxDepth;
         private int _pos;
         private string _error;
 
-        private JsonReader(string text, int maxDepth)
+        private JsonReader(byte[] bytes, int offset, int count, int maxDepth)
         {
-            _text = text;
+            _bytes = bytes;
+            _start = offset;
+            _end = offset + count;
+            _pos = offset;
             _maxDepth = maxDepth;
         }
 
@@ -63,11 +127,40 @@ namespace Gate.Contracts.Json
             return TryParse(text, Limits.MaxJsonDepth, out value, out error);
         }
 
-        /// <summary>Parses one JSON value, allowing nesting up to maxDepth (1..MaxAllowedDepth).</summary>
+        /// <summary>Parses one JSON value held in a string (its UTF-8 encoding), allowing nesting up to maxDepth.</summary>
         public static bool TryParse(string text, int maxDepth, out object value, out string error)
         {
             value = null;
             if (text == null)
+            {
+                error = "no text";
+                return false;
+            }
+
+            // Utf8Text.Encode would turn a lone surrogate into U+FFFD; the text is refused instead, as its bytes would be.
+            for (int i = 0; i < text.Length; i++)
+            {
+                char c = text[i];
+                if (c >= 0xD800 && c <= 0xDBFF && i + 1 < text.Length && text[i + 1] >= 0xDC00 && text[i + 1] <= 0xDFFF)
+                {
+                    i++;
+                }
+                else if (c >= 0xD800 && c <= 0xDFFF)
+                {
+                    error = "lone surrogate at " + i.ToString();
+                    return false;
+                }
+            }
+
+            byte[] bytes = Utf8Text.Encode(text);
+            return TryParseUtf8(bytes, 0, bytes.Length, maxDepth, out value, out error);
+        }
+
+        /// <summary>Parses one JSON value from the UTF-8 bytes bytes[offset..offset+count), nesting up to maxDepth.</summary>
+        public static bool TryParseUtf8(byte[] bytes, int offset, int count, int maxDepth, out object value, out string error)
+        {
+            value = null;
+            if (bytes == null || offset < 0 || count < 0 || offset > bytes.Length - count)
             {
                 error = "no text";
                 return false;
@@ -79,7 +172,7 @@ namespace Gate.Contracts.Json
                 return false;
             }
 
-            JsonReader reader = new JsonReader(text, maxDepth);
+            JsonReader reader = new JsonReader(bytes, offset, count, maxDepth);
             object result;
             try
             {
@@ -91,9 +184,9 @@ namespace Gate.Contracts.Json
                 }
 
                 reader.SkipWhitespace();
-                if (reader._pos != text.Length)
+                if (reader._pos != reader._end)
                 {
-                    error = "unexpected data after the value at " + reader._pos.ToString();
+                    error = "unexpected data after the value at " + (reader._pos - offset).ToString();
                     return false;
                 }
             }
@@ -110,25 +203,11 @@ namespace Gate.Contracts.Json
             return true;
         }
 
-        /// <summary>Decodes strict UTF-8 (see Utf8Text) and parses it.</summary>
-        public static bool TryParseUtf8(byte[] bytes, int offset, int count, int maxDepth, out object value, out string error)
-        {
-            value = null;
-            string text;
-            if (!Utf8Text.TryDecode(bytes, offset, count, out text))
-            {
-                error = "invalid UTF-8";
-                return false;
-            }
-
-            return TryParse(text, maxDepth, out value, out error);
-        }
-
         private bool Fail(string what)
         {
             if (_error == null)
             {
-                _error = what + " at " + _pos.ToString();
+                _error = what + " at " + (_pos - _start).ToString();
             }
 
             return false;
@@ -136,9 +215,9 @@ namespace Gate.Contracts.Json
 
         private void SkipWhitespace()
         {
-            while (_pos < _text.Length)
+            while (_pos < _end)
             {
-                char c = _text[_pos];
+                int c = _bytes[_pos];
                 if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
                 {
                     _pos++;
@@ -153,12 +232,12 @@ namespace Gate.Contracts.Json
         private bool ParseValue(int depth, out object value)
         {
             value = null;
-            if (_pos >= _text.Length)
+            if (_pos >= _end)
             {
                 return Fail("unexpected end");
             }
 
-            char c = _text[_pos];
+            int c = _bytes[_pos];
             if (c == '{')
             {
                 return ParseObject(depth + 1, out value);
@@ -171,14 +250,7 @@ namespace Gate.Contracts.Json
 
             if (c == '"')
             {
-                string s;
-                if (!ParseString(out s))
-                {
-                    return false;
-                }
-
-                value = s;
-                return true;
+                return ParseString(out value);
             }
 
             if (c == '-' || (c >= '0' && c <= '9'))
@@ -209,14 +281,14 @@ namespace Gate.Contracts.Json
 
         private bool Literal(string word)
         {
-            if (_text.Length - _pos < word.Length)
+            if (_end - _pos < word.Length)
             {
                 return false;
             }
 
             for (int i = 0; i < word.Length; i++)
             {
-                if (_text[_pos + i] != word[i])
+                if (_bytes[_pos + i] != word[i])
                 {
                     return false;
                 }
@@ -237,7 +309,7 @@ namespace Gate.Contracts.Json
             _pos++;
             Hashtable table = new Hashtable();
             SkipWhitespace();
-            if (_pos < _text.Length && _text[_pos] == '}')
+            if (_pos < _end && _bytes[_pos] == '}')
             {
                 _pos++;
                 value = table;
@@ -247,13 +319,13 @@ namespace Gate.Contracts.Json
             while (true)
             {
                 SkipWhitespace();
-                if (_pos >= _text.Length || _text[_pos] != '"')
+                if (_pos >= _end || _bytes[_pos] != '"')
                 {
                     return Fail("expected a property name");
                 }
 
                 int keyAt = _pos;
-                string key;
+                object key;
                 if (!ParseString(out key))
                 {
                     return false;
@@ -266,7 +338,7 @@ namespace Gate.Contracts.Json
                 }
 
                 SkipWhitespace();
-                if (_pos >= _text.Length || _text[_pos] != ':')
+                if (_pos >= _end || _bytes[_pos] != ':')
                 {
                     return Fail("expected ':'");
                 }
@@ -281,12 +353,12 @@ namespace Gate.Contracts.Json
 
                 table.Add(key, item);
                 SkipWhitespace();
-                if (_pos >= _text.Length)
+                if (_pos >= _end)
                 {
                     return Fail("unexpected end");
                 }
 
-                char c = _text[_pos];
+                int c = _bytes[_pos];
                 _pos++;
                 if (c == '}')
                 {
@@ -313,7 +385,7 @@ namespace Gate.Contracts.Json
             _pos++;
             ArrayList list = new ArrayList();
             SkipWhitespace();
-            if (_pos < _text.Length && _text[_pos] == ']')
+            if (_pos < _end && _bytes[_pos] == ']')
             {
                 _pos++;
                 value = list;
@@ -331,12 +403,12 @@ namespace Gate.Contracts.Json
 
                 list.Add(item);
                 SkipWhitespace();
-                if (_pos >= _text.Length)
+                if (_pos >= _end)
                 {
                     return Fail("unexpected end");
                 }
 
-                char c = _text[_pos];
+                int c = _bytes[_pos];
                 _pos++;
                 if (c == ']')
                 {
@@ -352,143 +424,141 @@ namespace Gate.Contracts.Json
             }
         }
 
-        private bool ParseString(out string value)
+        /// <summary>A string (or a <see cref="JsonNulText"/>), built only from validated UTF-8 bytes.</summary>
+        private bool ParseString(out object value)
         {
             value = null;
             _pos++; // opening quote
             int start = _pos;
 
-            // Fast path: no escapes and no surrogates, one Substring.
-            while (_pos < _text.Length)
+            // First pass: find the closing quote, refuse raw control characters (NUL too) and invalid UTF-8.
+            bool escaped = false;
+            int close = -1;
+            int p = start;
+            while (p < _end)
             {
-                char c = _text[_pos];
-                if (c == '"')
+                int b = _bytes[p];
+                if (b == '"')
                 {
-                    value = _text.Substring(start, _pos - start);
-                    _pos++;
-                    return true;
-                }
-
-                if (c == '\\' || c < ' ' || (c >= 0xD800 && c <= 0xDFFF))
-                {
+                    close = p;
                     break;
                 }
 
-                _pos++;
-            }
-
-            if (_pos >= _text.Length)
-            {
-                return Fail("unterminated string");
-            }
-
-            StringBuilder sb = new StringBuilder(_pos - start + 16);
-            sb.Append(_text.Substring(start, _pos - start));
-            while (_pos < _text.Length)
-            {
-                char c = _text[_pos];
-                if (c == '"')
+                if (b < 0x20)
                 {
-                    _pos++;
-                    value = sb.ToString();
-                    return true;
-                }
-
-                if (c < ' ')
-                {
+                    _pos = p;
                     return Fail("control character in string");
                 }
 
-                if (c >= 0xD800 && c <= 0xDBFF)
+                if (b == '\\')
                 {
-                    if (_pos + 1 >= _text.Length || _text[_pos + 1] < 0xDC00 || _text[_pos + 1] > 0xDFFF)
-                    {
-                        return Fail("lone surrogate");
-                    }
-
-                    sb.Append(c);
-                    sb.Append(_text[_pos + 1]);
-                    _pos += 2;
+                    escaped = true;
+                    p += 2;
                     continue;
                 }
 
-                if (c >= 0xDC00 && c <= 0xDFFF)
+                if (b < 0x80)
                 {
-                    return Fail("lone surrogate");
+                    p++;
+                    continue;
                 }
 
-                if (c != '\\')
+                int n = Utf8Text.SequenceLength(_bytes, p, _end);
+                if (n == 0)
                 {
-                    sb.Append(c);
+                    _pos = p;
+                    return Fail("invalid UTF-8");
+                }
+
+                p += n;
+            }
+
+            if (close < 0)
+            {
+                _pos = _end;
+                return Fail("unterminated string");
+            }
+
+            if (!escaped)
+            {
+                // The common case: the bytes between the quotes are the string's UTF-8.
+                value = Encoding.UTF8.GetString(_bytes, start, close - start);
+                _pos = close + 1;
+                return true;
+            }
+
+            // Escapes never grow: \n is 2 bytes for 1, \uXXXX 6 for at most 3, a \uXXXX\uXXXX pair 12 for 4.
+            byte[] utf8 = new byte[close - start];
+            int length = 0;
+            bool nul = false;
+            _pos = start;
+            while (_pos < close)
+            {
+                int b = _bytes[_pos];
+                if (b != '\\')
+                {
+                    utf8[length++] = (byte)b;
                     _pos++;
                     continue;
                 }
 
-                if (_pos + 1 >= _text.Length)
-                {
-                    return Fail("unterminated string");
-                }
-
-                char e = _text[_pos + 1];
+                int e = _bytes[_pos + 1];
                 _pos += 2;
+                int cp;
                 switch (e)
                 {
                     case '"':
-                        sb.Append('"');
+                        cp = '"';
                         break;
                     case '\\':
-                        sb.Append('\\');
+                        cp = '\\';
                         break;
                     case '/':
-                        sb.Append('/');
+                        cp = '/';
                         break;
                     case 'b':
-                        sb.Append('\b');
+                        cp = 0x08;
                         break;
                     case 'f':
-                        sb.Append('\f');
+                        cp = 0x0C;
                         break;
                     case 'n':
-                        sb.Append('\n');
+                        cp = 0x0A;
                         break;
                     case 'r':
-                        sb.Append('\r');
+                        cp = 0x0D;
                         break;
                     case 't':
-                        sb.Append('\t');
+                        cp = 0x09;
                         break;
                     case 'u':
-                        int unit = ReadHex4();
-                        if (unit < 0)
+                        cp = ReadHex4(close);
+                        if (cp < 0)
                         {
                             return Fail("bad \\u escape");
                         }
 
-                        if (unit >= 0xDC00 && unit <= 0xDFFF)
+                        if (cp >= 0xDC00 && cp <= 0xDFFF)
                         {
                             return Fail("lone surrogate");
                         }
 
-                        if (unit >= 0xD800 && unit <= 0xDBFF)
+                        if (cp >= 0xD800 && cp <= 0xDBFF)
                         {
-                            if (_pos + 1 >= _text.Length || _text[_pos] != '\\' || _text[_pos + 1] != 'u')
+                            if (close - _pos < 2 || _bytes[_pos] != '\\' || _bytes[_pos + 1] != 'u')
                             {
                                 return Fail("lone surrogate");
                             }
 
                             _pos += 2;
-                            int low = ReadHex4();
+                            int low = ReadHex4(close);
                             if (low < 0xDC00 || low > 0xDFFF)
                             {
                                 return Fail("lone surrogate");
                             }
 
-                            sb.Append((char)unit);
-                            sb.Append((char)low);
-                        }
-                        else
-                        {
-                            sb.Append((char)unit);
+                            // The pair is one code point, written as its own 4 UTF-8 bytes.
+                            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
                         }
 
                         break;
@@ -496,14 +566,31 @@ namespace Gate.Contracts.Json
                         _pos--;
                         return Fail("bad escape");
                 }
+
+                if (cp == 0)
+                {
+                    nul = true;
+                }
+
+                length += Utf8Text.EncodeCodePoint(cp, utf8, length);
             }
 
-            return Fail("unterminated string");
+            _pos = close + 1;
+            if (nul)
+            {
+                byte[] exact = new byte[length];
+                Array.Copy(utf8, exact, length);
+                value = new JsonNulText(exact);
+                return true;
+            }
+
+            value = Encoding.UTF8.GetString(utf8, 0, length);
+            return true;
         }
 
-        private int ReadHex4()
+        private int ReadHex4(int limit)
         {
-            if (_text.Length - _pos < 4)
+            if (limit - _pos < 4)
             {
                 return -1;
             }
@@ -511,7 +598,7 @@ namespace Gate.Contracts.Json
             int v = 0;
             for (int i = 0; i < 4; i++)
             {
-                char h = _text[_pos + i];
+                int h = _bytes[_pos + i];
                 int d;
                 if (h >= '0' && h <= '9')
                 {
@@ -542,13 +629,13 @@ namespace Gate.Contracts.Json
             value = null;
             int start = _pos;
             bool negative = false;
-            if (_text[_pos] == '-')
+            if (_bytes[_pos] == '-')
             {
                 negative = true;
                 _pos++;
             }
 
-            if (_pos >= _text.Length || _text[_pos] < '0' || _text[_pos] > '9')
+            if (_pos >= _end || _bytes[_pos] < '0' || _bytes[_pos] > '9')
             {
                 return Fail("bad number");
             }
@@ -559,19 +646,19 @@ namespace Gate.Contracts.Json
             int significant = 0;
             long mantissa = 0;
             int decimalShift = 0;
-            if (_text[_pos] == '0')
+            if (_bytes[_pos] == '0')
             {
                 _pos++;
-                if (_pos < _text.Length && _text[_pos] >= '0' && _text[_pos] <= '9')
+                if (_pos < _end && _bytes[_pos] >= '0' && _bytes[_pos] <= '9')
                 {
                     return Fail("leading zero");
                 }
             }
             else
             {
-                while (_pos < _text.Length && _text[_pos] >= '0' && _text[_pos] <= '9')
+                while (_pos < _end && _bytes[_pos] >= '0' && _bytes[_pos] <= '9')
                 {
-                    int d = _text[_pos] - '0';
+                    int d = _bytes[_pos] - '0';
                     if (!overflow)
                     {
                         if (acc < (long.MinValue + d) / 10)
@@ -590,44 +677,44 @@ namespace Gate.Contracts.Json
             }
 
             bool isInteger = true;
-            if (_pos < _text.Length && _text[_pos] == '.')
+            if (_pos < _end && _bytes[_pos] == '.')
             {
                 isInteger = false;
                 _pos++;
-                if (_pos >= _text.Length || _text[_pos] < '0' || _text[_pos] > '9')
+                if (_pos >= _end || _bytes[_pos] < '0' || _bytes[_pos] > '9')
                 {
                     return Fail("bad number");
                 }
 
-                while (_pos < _text.Length && _text[_pos] >= '0' && _text[_pos] <= '9')
+                while (_pos < _end && _bytes[_pos] >= '0' && _bytes[_pos] <= '9')
                 {
-                    AddDigit(_text[_pos] - '0', ref mantissa, ref significant, ref decimalShift, true);
+                    AddDigit(_bytes[_pos] - '0', ref mantissa, ref significant, ref decimalShift, true);
                     _pos++;
                 }
             }
 
             int exponent = 0;
-            if (_pos < _text.Length && (_text[_pos] == 'e' || _text[_pos] == 'E'))
+            if (_pos < _end && (_bytes[_pos] == 'e' || _bytes[_pos] == 'E'))
             {
                 isInteger = false;
                 _pos++;
                 bool expNegative = false;
-                if (_pos < _text.Length && (_text[_pos] == '+' || _text[_pos] == '-'))
+                if (_pos < _end && (_bytes[_pos] == '+' || _bytes[_pos] == '-'))
                 {
-                    expNegative = _text[_pos] == '-';
+                    expNegative = _bytes[_pos] == '-';
                     _pos++;
                 }
 
-                if (_pos >= _text.Length || _text[_pos] < '0' || _text[_pos] > '9')
+                if (_pos >= _end || _bytes[_pos] < '0' || _bytes[_pos] > '9')
                 {
                     return Fail("bad number");
                 }
 
-                while (_pos < _text.Length && _text[_pos] >= '0' && _text[_pos] <= '9')
+                while (_pos < _end && _bytes[_pos] >= '0' && _bytes[_pos] <= '9')
                 {
                     if (exponent < 100000)
                     {
-                        exponent = (exponent * 10) + (_text[_pos] - '0');
+                        exponent = (exponent * 10) + (_bytes[_pos] - '0');
                     }
 
                     _pos++;

@@ -1,14 +1,22 @@
+using System.Text;
+
 namespace Gate.Contracts.Json
 {
     /// <summary>
-    /// Strict UTF-8 by hand, so that the firmware and the server agree byte for byte: nanoFramework's
-    /// Encoding.UTF8 and desktop .NET differ on invalid input (replacement vs exception vs silent drop).
-    /// Decoding rejects overlong forms, encoded surrogates, code points above U+10FFFF and cut sequences.
-    /// Encoding turns a lone surrogate into U+FFFD, so whatever is encoded is valid UTF-8.
+    /// Strict UTF-8, validated by hand so that the firmware and the server agree byte for byte: nanoFramework's
+    /// Encoding.UTF8 and desktop .NET differ on invalid input (replacement vs exception vs silent drop), so only
+    /// bytes already known to be valid reach Encoding.UTF8.GetString. Decoding rejects overlong forms, encoded
+    /// surrogates, code points above U+10FFFF and cut sequences. Strings are only ever built from UTF-8 bytes,
+    /// never from UTF-16 halves: nanoFramework keeps strings as UTF-8 and a string assembled from the two halves
+    /// of a surrogate pair reads back wrong there. Encoding turns a lone surrogate into U+FFFD, so whatever is
+    /// encoded is valid UTF-8.
     /// </summary>
     public static class Utf8Text
     {
-        /// <summary>Decodes bytes[offset..offset+count) to a string; false (text null) on any invalid sequence. Never throws.</summary>
+        /// <summary>
+        /// Decodes bytes[offset..offset+count) to a string; false (text null) on any invalid sequence and on a NUL
+        /// byte (a nanoFramework string ends at the first NUL, so the text would be silently cut). Never throws.
+        /// </summary>
         public static bool TryDecode(byte[] bytes, int offset, int count, out string text)
         {
             text = null;
@@ -17,83 +25,126 @@ namespace Gate.Contracts.Json
                 return false;
             }
 
-            char[] chars = new char[count];
-            int n = 0;
             int i = offset;
             int end = offset + count;
             while (i < end)
             {
-                int b0 = bytes[i];
-                if (b0 < 0x80)
+                int b = bytes[i];
+                if (b == 0)
                 {
-                    chars[n++] = (char)b0;
+                    return false;
+                }
+
+                if (b < 0x80)
+                {
                     i++;
                     continue;
                 }
 
-                int need;
-                int cp;
-                int min;
-                if (b0 >= 0xC2 && b0 <= 0xDF)
-                {
-                    need = 1;
-                    cp = b0 & 0x1F;
-                    min = 0x80;
-                }
-                else if (b0 >= 0xE0 && b0 <= 0xEF)
-                {
-                    need = 2;
-                    cp = b0 & 0x0F;
-                    min = 0x800;
-                }
-                else if (b0 >= 0xF0 && b0 <= 0xF4)
-                {
-                    need = 3;
-                    cp = b0 & 0x07;
-                    min = 0x10000;
-                }
-                else
+                int n = SequenceLength(bytes, i, end);
+                if (n == 0)
                 {
                     return false;
                 }
 
-                if (end - i - 1 < need)
-                {
-                    return false;
-                }
-
-                for (int k = 1; k <= need; k++)
-                {
-                    int b = bytes[i + k];
-                    if ((b & 0xC0) != 0x80)
-                    {
-                        return false;
-                    }
-
-                    cp = (cp << 6) | (b & 0x3F);
-                }
-
-                if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-                {
-                    return false;
-                }
-
-                if (cp >= 0x10000)
-                {
-                    cp -= 0x10000;
-                    chars[n++] = (char)(0xD800 + (cp >> 10));
-                    chars[n++] = (char)(0xDC00 + (cp & 0x3FF));
-                }
-                else
-                {
-                    chars[n++] = (char)cp;
-                }
-
-                i += need + 1;
+                i += n;
             }
 
-            text = new string(chars, 0, n);
+            text = Encoding.UTF8.GetString(bytes, offset, count);
             return true;
+        }
+
+        /// <summary>
+        /// The length (1 to 4) of the valid UTF-8 sequence starting at bytes[index], reading no further than end;
+        /// 0 if it is invalid (a stray continuation byte, overlong, an encoded surrogate, beyond U+10FFFF, cut).
+        /// </summary>
+        public static int SequenceLength(byte[] bytes, int index, int end)
+        {
+            int b0 = bytes[index];
+            if (b0 < 0x80)
+            {
+                return 1;
+            }
+
+            int need;
+            int cp;
+            int min;
+            if (b0 >= 0xC2 && b0 <= 0xDF)
+            {
+                need = 1;
+                cp = b0 & 0x1F;
+                min = 0x80;
+            }
+            else if (b0 >= 0xE0 && b0 <= 0xEF)
+            {
+                need = 2;
+                cp = b0 & 0x0F;
+                min = 0x800;
+            }
+            else if (b0 >= 0xF0 && b0 <= 0xF4)
+            {
+                need = 3;
+                cp = b0 & 0x07;
+                min = 0x10000;
+            }
+            else
+            {
+                return 0;
+            }
+
+            if (end - index - 1 < need)
+            {
+                return 0;
+            }
+
+            for (int k = 1; k <= need; k++)
+            {
+                int b = bytes[index + k];
+                if ((b & 0xC0) != 0x80)
+                {
+                    return 0;
+                }
+
+                cp = (cp << 6) | (b & 0x3F);
+            }
+
+            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            {
+                return 0;
+            }
+
+            return need + 1;
+        }
+
+        /// <summary>Writes a code point (not a surrogate) as 1 to 4 UTF-8 bytes at buffer[index]; returns how many.</summary>
+        public static int EncodeCodePoint(int cp, byte[] buffer, int index)
+        {
+            if (cp < 0x80)
+            {
+                buffer[index] = (byte)cp;
+                return 1;
+            }
+
+            if (cp < 0x800)
+            {
+                buffer[index] = (byte)(0xC0 | (cp >> 6));
+                buffer[index + 1] = (byte)(0x80 | (cp & 0x3F));
+                return 2;
+            }
+
+            if (cp < 0x10000)
+            {
+                buffer[index] = (byte)(0xE0 | (cp >> 12));
+                buffer[index + 1] = (byte)(0x80 | ((cp >> 6) & 0x3F));
+                buffer[index + 2] = (byte)(0x80 | (cp & 0x3F));
+                return 3;
+            }
+
+            buffer[index] = (byte)(0xF0 | (cp >> 18));
+            buffer[index + 1] = (byte)(0x80 | ((cp >> 12) & 0x3F));
+            buffer[index + 2] = (byte)(0x80 | ((cp >> 6) & 0x3F));
+            buffer[index + 3] = (byte)(0x80 | (cp & 0x3F));
+            return 4;
         }
 
         /// <summary>Encodes a string as UTF-8; null gives an empty array. Lone surrogates become U+FFFD.</summary>
