@@ -25,9 +25,12 @@ public sealed class EmbeddedBroker(
     IServiceProvider services,
     LivenessTracker liveness,
     IngestCounters counters,
+    ConnectAdmission admission,
+    TimeProvider time,
     ILogger<EmbeddedBroker> logger) : IHostedService, IDeviceLink, IAsyncDisposable
 {
     private MqttServer? _server;
+    private DeviceListener? _listener;
     private int _connected;
 
     // Resolved on first use (the router needs the alarm service, which needs this broker as its device link).
@@ -44,13 +47,15 @@ public sealed class EmbeddedBroker(
     /// <summary>Device connections accepted beyond this are refused (see <see cref="EmbeddedBrokerOptions.MaxConnections"/>).</summary>
     public int MaxConnections { get; private set; }
 
+    /// <summary>Sockets admitted beyond the cap only to receive a "server unavailable" CONNACK.</summary>
+    public const int RefusalSlots = 16;
+
     /// <summary>Device connections open now.</summary>
     public int Connected => Volatile.Read(ref _connected);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value.Embedded;
-        Port = o.Port == 0 ? FreePort() : o.Port;
         var fileLimit = OpenFileLimit.Soft();
         MaxConnections = ConnectionCap(o, fileLimit);
         if (o.MaxConnections == 0 && fileLimit is { } limit)
@@ -58,26 +63,46 @@ public sealed class EmbeddedBroker(
             logger.LogInformation("Embedded broker holds at most {Max} device connections (open-file limit {Limit}, {Reserved} kept for the rest)",
                 MaxConnections, limit, o.ReservedFiles);
         }
+
+        // Sockets not yet connected count too; a few beyond the cap are let in only to be told "server unavailable"
+        // in their CONNACK (the device then backs off) instead of a bare reset.
+        admission.SocketCap = MaxConnections > int.MaxValue - RefusalSlots ? int.MaxValue : MaxConnections + RefusalSlots;
+
+        var bind = IPAddress.Parse(o.BindAddress);
+        if (bind.Equals(IPAddress.Any) && Socket.OSSupportsIPv6)
+        {
+            bind = IPAddress.IPv6Any; // dual mode: IPv4 and IPv6 on one socket, as MQTTnet's listener did
+        }
+
+        var endpoints = new List<ListenerEndpoint>();
+        if (o.PlainEnabled)
+        {
+            endpoints.Add(new ListenerEndpoint(bind, o.Port, null));
+        }
+
+        if (!string.IsNullOrEmpty(o.TlsCertificatePath))
+        {
+            var certificate = X509CertificateLoader.LoadPkcs12FromFile(o.TlsCertificatePath, o.TlsCertificatePassword);
+            endpoints.Add(new ListenerEndpoint(bind, o.TlsPort, certificate));
+        }
+
+        var listener = new DeviceListener(endpoints, o, admission, counters, time, logger);
+        listener.Bind();
+        _listener = listener;
+        var ports = listener.BoundPorts;
+        Port = o.PlainEnabled ? ports[0] : 0;
+        TlsPort = string.IsNullOrEmpty(o.TlsCertificatePath) ? null : ports[^1];
+
+        // The endpoints are DeviceListener's; MQTTnet's own TCP listener is not started.
         var builder = new MqttServerFactory().CreateServerOptionsBuilder()
-            .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(o.BindAddress))
+            .WithoutDefaultEndpoint()
             .WithPersistentSessions(true) // clean session off on the devices: acks and commands wait for them
             .WithMaxPendingMessagesPerClient(o.MaxPendingMessagesPerClient)
             // MQTTnet's default drops the OLDEST queued message; an old ack matters as much as a new one, and the
             // new one is re-sent (device re-sends its alarm; stages are replayed on reconnect), so drop new and count.
-            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropNewMessage)
-            // MQTTnet's default listen backlog is tiny; when thousands of gates reconnect at once (a regional power cut,
-            // a server restart) the kernel then drops SYNs and every retry waits 1, 3, 7 s... (found by the load test).
-            .WithConnectionBacklog(4096);
-        builder = o.PlainEnabled ? builder.WithDefaultEndpoint().WithDefaultEndpointPort(Port) : builder.WithoutDefaultEndpoint();
-        if (!string.IsNullOrEmpty(o.TlsCertificatePath))
-        {
-            var certificate = X509CertificateLoader.LoadPkcs12FromFile(o.TlsCertificatePath, o.TlsCertificatePassword);
-            TlsPort = o.TlsPort == 0 ? FreePort() : o.TlsPort;
-            builder = builder.WithEncryptedEndpoint().WithEncryptedEndpointPort(TlsPort.Value).WithEncryptionCertificate(certificate)
-                .WithEncryptionSslProtocol(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13);
-        }
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropNewMessage);
 
-        var server = new MqttServerFactory().CreateMqttServer(builder.Build());
+        var server = new MqttServerFactory().CreateMqttServer(builder.Build(), [listener]);
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
         server.InterceptingPublishAsync += InterceptPublishAsync;
@@ -86,8 +111,8 @@ public sealed class EmbeddedBroker(
         server.ApplicationMessageEnqueuedOrDroppedAsync += MessageEnqueuedOrDroppedAsync;
         await server.StartAsync();
         _server = server;
-        logger.LogInformation("Embedded MQTT broker listening on {Address}:{Port}{Tls}", o.BindAddress, Port,
-            TlsPort is { } tls ? $" and TLS {tls}" : "");
+        logger.LogInformation("Embedded MQTT broker listening on {Address}:{Port}{Tls}; CONNECT within {Timeout} s, packets up to {MaxPacket} bytes",
+            o.BindAddress, Port, TlsPort is { } tls ? $" and TLS {tls}" : "", o.ConnectTimeoutSeconds, o.MaxPacketBytes);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -111,6 +136,7 @@ public sealed class EmbeddedBroker(
     public async ValueTask DisposeAsync()
     {
         _server?.Dispose();
+        _listener?.Dispose();
         await Task.CompletedTask;
     }
 
@@ -204,6 +230,10 @@ public sealed class EmbeddedBroker(
         if (refusal is not null)
         {
             counters.Rejected("connect:" + refusal, e.ClientId, null, e.RemoteEndPoint?.ToString());
+            if (refusal != "server_full" && e.RemoteEndPoint is IPEndPoint remote)
+            {
+                admission.Failed(remote.Address); // spends the source's budget of failed connects
+            }
         }
         else
         {
@@ -296,13 +326,4 @@ public sealed class EmbeddedBroker(
     }
 
     private static string ConnectionKey(EndPoint? endpoint) => endpoint?.ToString() ?? "";
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

@@ -8,6 +8,9 @@ namespace Gate.Server.Mqtt;
 
 public static class MqttExtensions
 {
+    /// <summary>Gate's largest payload (1 KiB) plus a topic, properties and headers.</summary>
+    public const int MinPacketBytes = 1536;
+
     /// <summary>The device side: embedded broker or external broker client, the router and one handler per channel.</summary>
     public static IServiceCollection AddMqttIngest(this IServiceCollection services)
     {
@@ -24,6 +27,15 @@ public static class MqttExtensions
             .Validate(o => o.Embedded.MaxPendingMessagesPerClient is >= 10 and <= 1_000_000, "Mqtt:Embedded:MaxPendingMessagesPerClient must be 10-1000000.")
             .Validate(o => o.Embedded.MaxConnections >= 0, "Mqtt:Embedded:MaxConnections must be 0 (from the open-file limit) or a positive number.")
             .Validate(o => o.Embedded.ReservedFiles is >= 64 and <= 100_000, "Mqtt:Embedded:ReservedFiles must be 64-100000.")
+            .Validate(o => o.Embedded.ConnectTimeoutSeconds is >= 1 and <= 300, "Mqtt:Embedded:ConnectTimeoutSeconds must be 1-300.")
+            .Validate(o => o.Embedded.MaxPacketBytes is >= MinPacketBytes and <= 1_048_576,
+                $"Mqtt:Embedded:MaxPacketBytes must be {MinPacketBytes}-1048576 (a device's 1 KiB payload with its topic must fit).")
+            .Validate(o => o.Embedded.MaxPendingPerSource is >= 1 and <= 100_000, "Mqtt:Embedded:MaxPendingPerSource must be 1-100000.")
+            .Validate(o => o.Embedded.FailedConnectBudget is >= 1 and <= 100_000, "Mqtt:Embedded:FailedConnectBudget must be 1-100000.")
+            .Validate(o => o.Embedded.FailedConnectWindowSeconds is >= 1 and <= 86_400, "Mqtt:Embedded:FailedConnectWindowSeconds must be 1-86400.")
+            .Validate(o => o.Embedded.FailedConnectBackoffSeconds is >= 1 && o.Embedded.FailedConnectBackoffSeconds <= o.Embedded.MaxFailedConnectBackoffSeconds,
+                "Mqtt:Embedded:FailedConnectBackoffSeconds must be at least 1 and at most Mqtt:Embedded:MaxFailedConnectBackoffSeconds.")
+            .Validate(o => o.Embedded.MaxFailedConnectBackoffSeconds <= 86_400, "Mqtt:Embedded:MaxFailedConnectBackoffSeconds must be at most 86400.")
             .Validate(o => o.IsEmbedded || !string.IsNullOrWhiteSpace(o.External.Host), "Mqtt:External:Host is required when Mqtt:Mode is external.")
             .Validate(o => o.IsEmbedded || o.External.Port is > 0 and <= 65535, "Mqtt:External:Port must be 1-65535.")
             .Validate(o => o.IsEmbedded || o.External.ClientId is { Length: > 0 and <= 64 },
@@ -33,6 +45,7 @@ public static class MqttExtensions
             .ValidateOnStart();
 
         services.AddSingleton<IngestCounters>();
+        services.AddSingleton<ConnectAdmission>();
         services.AddSingleton<DeviceClock>();
         services.AddSingleton<DeviceMessageRouter>();
         services.AddSingleton<IDeviceMessageHandler, HeartbeatHandler>();

@@ -48,6 +48,32 @@ public sealed class EmbeddedBrokerOptions
 
     /// <summary>Descriptors kept for everything that is not a device connection: SQLite, HTTP clients, the police link, logs.</summary>
     public int ReservedFiles { get; set; } = 1024;
+
+    /// <summary>
+    /// Seconds a new socket has to finish CONNECT (TLS handshake included) and be answered; then it is closed and counts as
+    /// a failed connect of its source. Until then it counts against <see cref="MaxConnections"/> like any other.
+    /// </summary>
+    public int ConnectTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Largest MQTT packet accepted, whole (fixed header included). Refused from the fixed header, before the body is read,
+    /// and announced to MQTT 5 clients in CONNACK (Maximum Packet Size). 4096 holds Gate's 1 KiB payload with its topic and
+    /// properties, and any CONNECT with a will.
+    /// </summary>
+    public int MaxPacketBytes { get; set; } = 4096;
+
+    /// <summary>Sockets one source address may hold that have not yet been answered with a CONNACK; more are closed at once.</summary>
+    public int MaxPendingPerSource { get; set; } = 64;
+
+    /// <summary>Failed connects (refused CONNECT, no CONNECT in time, oversized packet) a source address may have per window before it is turned away.</summary>
+    public int FailedConnectBudget { get; set; } = 20;
+
+    public int FailedConnectWindowSeconds { get; set; } = 60;
+
+    /// <summary>First time a source is turned away; each further block doubles it, up to <see cref="MaxFailedConnectBackoffSeconds"/>.</summary>
+    public int FailedConnectBackoffSeconds { get; set; } = 10;
+
+    public int MaxFailedConnectBackoffSeconds { get; set; } = 900;
 }
 
 public sealed class ExternalBrokerOptions
