@@ -69,6 +69,7 @@ namespace Gate.Firmware
         private DateTime _utcNow = DateTime.MinValue;
         private bool _clockWasSet;
         private long _nextHeartbeatMs;
+        private string _heartbeatTopic;
         private long _nextSelfTestMs = -1;
         private bool _stateDirty = true;
         private bool _drill;
@@ -640,7 +641,12 @@ namespace Gate.Firmware
 
             if (nowMs >= _nextHeartbeatMs)
             {
-                SafePublish(Topic(Topics.Heartbeat), WireCodec.EncodeHeartbeat(BuildHeartbeat(nowMs)), 0, false);
+                if (_heartbeatTopic == null)
+                {
+                    _heartbeatTopic = Topic(Topics.Heartbeat); // once, not a new string every beat
+                }
+
+                SafePublish(_heartbeatTopic, WireCodec.EncodeHeartbeat(BuildHeartbeat(nowMs)), 0, false);
                 long interval = (long)_config.HeartbeatSeconds * 1000;
                 // +-10 % so a district's controllers drift apart instead of beating in step.
                 long spread = interval / 5;

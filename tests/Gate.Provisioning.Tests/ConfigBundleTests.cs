@@ -118,6 +118,33 @@ public class ConfigBundleTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Instructions_EveryFileACommandNames_IsInTheBundleOrSaidToBeFetched(bool customClr)
+    {
+        Assert.True(Catalog.TryGet("olimex-esp32-poe-iso", out var entry, out _));
+        var options = Options();
+        if (customClr)
+        {
+            options.ClrFiles["olimex-esp32-poe-iso"] = "nanoCLR-poe-iso.bin";
+        }
+
+        Assert.True(ConfigBundleBuilder.TryBuild(Device, entry, Secret, new BundleRequest("COM7"), options, null, out var bundle, out var error), error);
+        string instructions = bundle.File(ConfigBundleBuilder.InstructionsFile).Content;
+        var named = bundle.Commands.SelectMany(c => System.Text.RegularExpressions.Regex.Matches(c, @"--(?:image|clrfile|filedeployment) (\S+)").Select(m => m.Groups[1].Value)).ToList();
+        Assert.Equal(customClr ? 3 : 2, named.Count);
+        foreach (string file in named)
+        {
+            bool inBundle = bundle.Files.Any(f => f.Name == file);
+            Assert.True(inBundle || instructions.Contains("does not hold " + file, StringComparison.Ordinal) || instructions.Contains("Nor " + file, StringComparison.Ordinal),
+                file + " is named by a command but neither in the bundle nor said to be fetched:\n" + instructions);
+        }
+
+        Assert.Contains("does not hold " + options.ApplicationImage, instructions, StringComparison.Ordinal);
+        Assert.DoesNotContain(bundle.Files, f => f.Name == options.ApplicationImage);
+    }
+
     [Fact]
     public void Commands_PoeBoard_UseTheBoardFilesTargetAndACustomImageWhenConfigured()
     {

@@ -23,6 +23,8 @@ namespace Gate.Firmware.Alarms
         public const int FirstResendMs = 5000;
         public const int MaxResendMs = 60000;
 
+        private static readonly OutboxEntry[] NothingDue = new OutboxEntry[0];
+
         private readonly IFlashStorage _storage;
         private readonly int _capacity;
         private readonly ArrayList _entries = new ArrayList();
@@ -181,6 +183,18 @@ namespace Gate.Firmware.Alarms
         /// </summary>
         public OutboxEntry[] TakeDue(long nowMs, int max)
         {
+            // Called on every Poll: when nothing is due (nearly always) it allocates nothing.
+            bool any = false;
+            for (int i = 0; i < _entries.Count && !any; i++)
+            {
+                any = ((OutboxEntry)_entries[i]).NextSendMs <= nowMs;
+            }
+
+            if (!any || max < 1)
+            {
+                return NothingDue;
+            }
+
             ArrayList due = new ArrayList();
             for (int pass = 0; pass < 2 && due.Count < max; pass++)
             {

@@ -117,7 +117,7 @@ public static class ConfigBundleBuilder
         files.Add(new BundleFile(NanoffCommandLines.FileDeploymentList, null, FileDeploymentJson(port, files)));
         options.ClrFiles.TryGetValue(board.Id, out var clrFile);
         var commands = NanoffCommandLines.For(board.NanoffTarget, clrFile, port, options.ApplicationImage, options.FirmwareVersion, massErase: !device.HasHistory);
-        files.Add(new BundleFile(InstructionsFile, null, Instructions(device, board, commands, clrFile)));
+        files.Add(new BundleFile(InstructionsFile, null, Instructions(device, board, commands, clrFile, options.ApplicationImage, files)));
 
         bundle = new ConfigBundle(device.DeviceId, device.SchoolId, board.Id, files, commands, pins.Warnings);
         error = "";
@@ -210,12 +210,24 @@ public static class ConfigBundleBuilder
         return new JsonObject { ["SerialPort"] = port, ["Files"] = list }.ToJsonString(Indented);
     }
 
-    private static string Instructions(BundleDevice device, BoardEntry board, IReadOnlyList<string> commands, string? clrFile)
+    private static string Instructions(BundleDevice device, BoardEntry board, IReadOnlyList<string> commands, string? clrFile, string applicationImage, IEnumerable<BundleFile> files)
     {
         var text = new StringBuilder();
         text.AppendLine($"Gate controller {device.DeviceId} (school {device.SchoolId}, role {device.Role}), board {board.Id}: {board.Title}");
         text.AppendLine();
-        text.AppendLine("Run from this folder (hardware/flashing.md explains each step):");
+        text.AppendLine("This folder holds: " + string.Join(", ", files.Select(f => f.Name).Append(InstructionsFile)) + ".");
+
+        // The bundle is made per device by the server; the application image is built once per firmware release on a
+        // machine with the nanoFramework toolchain (firmware/README.md), so it is never in here: say so, and where from.
+        text.AppendLine($"It does not hold {applicationImage}, the application image step 2 deploys: copy it into this folder first,");
+        text.AppendLine("from the firmware release you install (built on a machine with the nanoFramework toolchain, firmware/README.md).");
+        if (!string.IsNullOrWhiteSpace(clrFile))
+        {
+            text.AppendLine($"Nor {clrFile}, the nanoCLR image step 1 flashes: copy it in as well (hardware/flashing.md says how it is built).");
+        }
+
+        text.AppendLine();
+        text.AppendLine("Then run from this folder (hardware/flashing.md explains each step):");
         text.AppendLine();
         string[] steps =
         [

@@ -85,7 +85,33 @@ namespace Gate.Contracts.Json
         public JsonWriter Number(long value)
         {
             BeforeValue();
-            _text.Append(value.ToString());
+
+            // Digit by digit rather than value.ToString(): a heartbeat carries ten numbers, and on the device every
+            // temporary string is garbage the collector must walk the whole heap to reclaim.
+            if (value == long.MinValue)
+            {
+                _text.Append("-9223372036854775808");
+                return this;
+            }
+
+            if (value < 0)
+            {
+                _text.Append('-');
+                value = -value;
+            }
+
+            long divisor = 1;
+            while (value / divisor >= 10)
+            {
+                divisor *= 10;
+            }
+
+            while (divisor > 0)
+            {
+                _text.Append((char)('0' + (int)(value / divisor % 10)));
+                divisor /= 10;
+            }
+
             return this;
         }
 
@@ -139,9 +165,10 @@ namespace Gate.Contracts.Json
             return _text.ToString();
         }
 
+        /// <summary>The UTF-8 bytes, encoded straight from the builder (no intermediate string).</summary>
         public byte[] ToUtf8()
         {
-            return Utf8Text.Encode(_text.ToString());
+            return Utf8Text.Encode(_text);
         }
 
         private void BeforeValue()

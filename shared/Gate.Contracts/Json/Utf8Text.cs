@@ -198,6 +198,56 @@ namespace Gate.Contracts.Json
             return bytes;
         }
 
+        /// <summary>Encodes a StringBuilder's text as UTF-8 without first making it a string (see Encode(string)).</summary>
+        public static byte[] Encode(StringBuilder text)
+        {
+            int len = text.Length;
+            int count = 0;
+            for (int i = 0; i < len; i++)
+            {
+                int c = text[i];
+                if (c < 0x80)
+                {
+                    count += 1;
+                }
+                else if (c < 0x800)
+                {
+                    count += 2;
+                }
+                else if (c >= 0xD800 && c <= 0xDBFF && i + 1 < len && text[i + 1] >= 0xDC00 && text[i + 1] <= 0xDFFF)
+                {
+                    count += 4;
+                    i++;
+                }
+                else
+                {
+                    count += 3;
+                }
+            }
+
+            byte[] bytes = new byte[count];
+            int n = 0;
+            for (int i = 0; i < len; i++)
+            {
+                int c = text[i];
+                if (c < 0x80)
+                {
+                    bytes[n++] = (byte)c;
+                }
+                else if (c >= 0xD800 && c <= 0xDBFF && i + 1 < len && text[i + 1] >= 0xDC00 && text[i + 1] <= 0xDFFF)
+                {
+                    n += EncodeCodePoint(0x10000 + ((c - 0xD800) << 10) + (text[i + 1] - 0xDC00), bytes, n);
+                    i++;
+                }
+                else
+                {
+                    n += EncodeCodePoint(c >= 0xD800 && c <= 0xDFFF ? 0xFFFD : c, bytes, n);
+                }
+            }
+
+            return bytes;
+        }
+
         /// <summary>The number of bytes Encode will produce.</summary>
         public static int ByteCount(string text)
         {
