@@ -219,6 +219,18 @@ public sealed class BrokerHardeningTests
     }
 
     [Fact]
+    public async Task Broker_ExemptSource_IsNotTurnedAwayForItsFailures()
+    {
+        await using var rig = await Rig.StartAsync(new() { ["Mqtt:Embedded:FailedConnectBudget"] = "1", ["Mqtt:Embedded:ExemptSources:0"] = "127.0.0.0/30" });
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await ConnectFromAsync(rig, Attacker, "not-the-secret"));
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await ConnectFromAsync(rig, Attacker, "not-the-secret"));
+
+        Assert.Equal(MqttClientConnectResultCode.Success, await ConnectFromAsync(rig, Attacker, rig.Credential.Password));
+        Assert.Equal(0, rig.Counters.RejectedCount("connect:source_backoff"));
+        Assert.Equal(2, rig.Counters.RejectedCount("connect:bad_credential"));
+    }
+
+    [Fact]
     public void ConnectAdmission_BackoffDoublesUpToTheCeiling()
     {
         var time = new FakeTimeProvider(GateServerFactory.DefaultStart);
@@ -267,11 +279,12 @@ public sealed class BrokerHardeningTests
     [InlineData("Mqtt:Embedded:MaxPendingPerSource", "0")]
     [InlineData("Mqtt:Embedded:FailedConnectBudget", "0")]
     [InlineData("Mqtt:Embedded:FailedConnectBackoffSeconds", "1000")]
+    [InlineData("Mqtt:Embedded:ExemptSources:0", "10.0.0.0/33")]
     public void Broker_InvalidLimit_FailsAtStartNamingTheKey(string key, string value)
     {
         using var server = new GateServerFactory(settings: new Dictionary<string, string?> { [key] = value });
         var error = Assert.ThrowsAny<Exception>(() => server.Services);
-        Assert.Contains(key, Flatten(error));
+        Assert.Contains(key.EndsWith(":0", StringComparison.Ordinal) ? key[..^2] : key, Flatten(error)); // a list's key is named without its index
     }
 
     private static string Flatten(Exception e) => e is AggregateException a ? string.Join(" | ", a.InnerExceptions.Select(Flatten)) : e.Message + (e.InnerException is { } inner ? " | " + Flatten(inner) : "");
