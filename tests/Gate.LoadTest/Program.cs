@@ -15,6 +15,9 @@ public static class LoadProgram
                   bare            N publishers -> broker -> one do-nothing subscriber (mosquitto | mqttnet), QoS 0/1, rate steps
                   swarm           start Gate.Server (or use --external host:port), seed N devices, connect them from child
                                   processes, carry heartbeats and alarms, play the police receiver, report per-alarm latency
+                  slowloris       start Gate.Server, hold --silent sockets that never send CONNECT plus a stream of CONNECTs
+                                  announcing 64 MiB; report the server's RSS idle/during/after and whether a real gate's
+                                  panic still reaches the police ack (exit 1 if not, or if RSS rose more than 50 MB)
                   broker-mqttnet  host a bare MQTTnet 5 broker on --port (used by `bare`)
                   swarm-child     one process of a swarm (started by `swarm`)
                 Results: one JSON line per run appended to --out FILE; a readable summary on stdout.
@@ -30,6 +33,7 @@ public static class LoadProgram
                 "bare" => await BarePlumbingRun.RunAsync(cl),
                 "broker-mqttnet" => await BareMqttNetBroker.RunAsync(cl),
                 "swarm" => await SwarmRun.RunAsync(cl),
+                "slowloris" => await Attack.SlowLorisRun.RunAsync(cl),
                 "swarm-child" => await SwarmChild.RunAsync(cl),
                 _ => throw new ArgumentException($"unknown verb '{cl.Verb}'"),
             };

@@ -176,6 +176,61 @@ public sealed class BrokerHardeningTests
     }
 
     [Fact]
+    public async Task Broker_TlsListener_ServesDevicesAndTimesOutSilentHandshakes()
+    {
+        var pfx = Path.Combine(Path.GetTempPath(), "gate-broker-" + Guid.NewGuid().ToString("N") + ".pfx");
+        using (var key = System.Security.Cryptography.RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=gate-test-broker", key,
+                System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            await File.WriteAllBytesAsync(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "test"));
+        }
+
+        try
+        {
+            await using var rig = await Rig.StartAsync(new()
+            {
+                ["Mqtt:Embedded:TlsCertificatePath"] = pfx, ["Mqtt:Embedded:TlsCertificatePassword"] = "test", ["Mqtt:Embedded:TlsPort"] = "0",
+            });
+            var tlsPort = rig.Server.Get<EmbeddedBroker>().TlsPort!.Value;
+
+            // A socket that opens TLS's port and never says hello is closed at the CONNECT deadline like a plain one.
+            using var silent = await OpenSocketAsync(tlsPort);
+            await WaitUntilAsync(() => rig.Admission.Pending == 1, "the silent TLS socket pending");
+            rig.Server.Time.Advance(TimeSpan.FromSeconds(10));
+            Assert.True(await ClosedByServerAsync(silent));
+            await WaitUntilAsync(() => rig.Counters.RejectedCount("connect:timeout") == 1, "the timeout counted");
+
+            using var client = new MqttClientFactory().CreateMqttClient();
+            var result = await client.ConnectAsync(new MqttClientOptionsBuilder()
+                .WithTcpServer("127.0.0.1", tlsPort)
+                .WithClientId("gate-1").WithCredentials("gate-1", rig.Credential.Password)
+                .WithTlsOptions(o => o.UseTls().WithCertificateValidationHandler(_ => true))
+                .WithTimeout(TimeSpan.FromSeconds(20))
+                .Build());
+            Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
+            await client.DisconnectAsync();
+        }
+        finally
+        {
+            File.Delete(pfx);
+        }
+    }
+
+    [Fact]
+    public async Task Broker_ExemptSource_IsNotTurnedAwayForItsFailures()
+    {
+        await using var rig = await Rig.StartAsync(new() { ["Mqtt:Embedded:FailedConnectBudget"] = "1", ["Mqtt:Embedded:ExemptSources:0"] = "127.0.0.0/30" });
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await ConnectFromAsync(rig, Attacker, "not-the-secret"));
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await ConnectFromAsync(rig, Attacker, "not-the-secret"));
+
+        Assert.Equal(MqttClientConnectResultCode.Success, await ConnectFromAsync(rig, Attacker, rig.Credential.Password));
+        Assert.Equal(0, rig.Counters.RejectedCount("connect:source_backoff"));
+        Assert.Equal(2, rig.Counters.RejectedCount("connect:bad_credential"));
+    }
+
+    [Fact]
     public void ConnectAdmission_BackoffDoublesUpToTheCeiling()
     {
         var time = new FakeTimeProvider(GateServerFactory.DefaultStart);
@@ -224,11 +279,12 @@ public sealed class BrokerHardeningTests
     [InlineData("Mqtt:Embedded:MaxPendingPerSource", "0")]
     [InlineData("Mqtt:Embedded:FailedConnectBudget", "0")]
     [InlineData("Mqtt:Embedded:FailedConnectBackoffSeconds", "1000")]
+    [InlineData("Mqtt:Embedded:ExemptSources:0", "10.0.0.0/33")]
     public void Broker_InvalidLimit_FailsAtStartNamingTheKey(string key, string value)
     {
         using var server = new GateServerFactory(settings: new Dictionary<string, string?> { [key] = value });
         var error = Assert.ThrowsAny<Exception>(() => server.Services);
-        Assert.Contains(key, Flatten(error));
+        Assert.Contains(key.EndsWith(":0", StringComparison.Ordinal) ? key[..^2] : key, Flatten(error)); // a list's key is named without its index
     }
 
     private static string Flatten(Exception e) => e is AggregateException a ? string.Join(" | ", a.InnerExceptions.Select(Flatten)) : e.Message + (e.InnerException is { } inner ? " | " + Flatten(inner) : "");

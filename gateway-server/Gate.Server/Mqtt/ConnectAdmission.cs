@@ -14,6 +14,9 @@ public sealed class ConnectAdmission(IOptions<MqttOptions> options, IngestCounte
 {
     private readonly EmbeddedBrokerOptions _o = options.Value.Embedded;
     private readonly ConcurrentDictionary<IPAddress, Source> _sources = new();
+    private readonly IPNetwork[] _exempt = options.Value.Embedded.ExemptSources
+        .Select(n => TryParseNetwork(n, out var network) ? network : throw new ArgumentException($"not a network: {n}")).ToArray();
+    private readonly Source _exemptSource = new();
     private int _open;
     private int _pending;
     private long _failed;
@@ -32,6 +35,25 @@ public sealed class ConnectAdmission(IOptions<MqttOptions> options, IngestCounte
     /// <summary>A ticket when the socket may proceed (it is then counted until <see cref="Closed"/>), else null and the refusal's reason word.</summary>
     public ConnectTicket? TryAdmit(IPAddress address, out string? refusal)
     {
+        if (IsExempt(address))
+        {
+            if (Interlocked.Increment(ref _open) > SocketCap)
+            {
+                Interlocked.Decrement(ref _open);
+                refusal = "server_full";
+                return null;
+            }
+
+            lock (_exemptSource)
+            {
+                _exemptSource.Pending++;
+            }
+
+            Interlocked.Increment(ref _pending);
+            refusal = null;
+            return new ConnectTicket(address, _exemptSource);
+        }
+
         while (true)
         {
             var source = _sources.GetOrAdd(address, _ => new Source());
@@ -108,6 +130,11 @@ public sealed class ConnectAdmission(IOptions<MqttOptions> options, IngestCounte
     public void Failed(IPAddress address)
     {
         Interlocked.Increment(ref _failed);
+        if (IsExempt(address))
+        {
+            return;
+        }
+
         var now = time.GetUtcNow();
         TimeSpan? blockedFor = null;
         var source = _sources.GetOrAdd(address, _ => new Source());
@@ -140,6 +167,36 @@ public sealed class ConnectAdmission(IOptions<MqttOptions> options, IngestCounte
             Interlocked.Increment(ref _blocks);
             counters.Rejected("connect:source_blocked", null, null, $"{address} for {backoff.TotalSeconds:0} s after {_o.FailedConnectBudget} failed connects");
         }
+    }
+
+    /// <summary>"10.20.0.0/16" or a single address ("192.0.2.7", "2001:db8::1").</summary>
+    public static bool TryParseNetwork(string text, out IPNetwork network)
+    {
+        if (IPNetwork.TryParse(text, out network))
+        {
+            return true;
+        }
+
+        if (IPAddress.TryParse(text, out var single))
+        {
+            network = new IPNetwork(single, single.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+            return true;
+        }
+
+        return false;
+    }
+
+    private bool IsExempt(IPAddress address)
+    {
+        foreach (var network in _exempt)
+        {
+            if (network.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public bool IsBlocked(IPAddress address) =>

@@ -35,6 +35,8 @@ public static class MqttExtensions
             .Validate(o => o.Embedded.FailedConnectWindowSeconds is >= 1 and <= 86_400, "Mqtt:Embedded:FailedConnectWindowSeconds must be 1-86400.")
             .Validate(o => o.Embedded.FailedConnectBackoffSeconds is >= 1 && o.Embedded.FailedConnectBackoffSeconds <= o.Embedded.MaxFailedConnectBackoffSeconds,
                 "Mqtt:Embedded:FailedConnectBackoffSeconds must be at least 1 and at most Mqtt:Embedded:MaxFailedConnectBackoffSeconds.")
+            .Validate(o => o.Embedded.ExemptSources.All(n => ConnectAdmission.TryParseNetwork(n, out _)),
+                "Mqtt:Embedded:ExemptSources must hold networks in CIDR form (10.20.0.0/16) or single IP addresses.")
             .Validate(o => o.Embedded.MaxFailedConnectBackoffSeconds <= 86_400, "Mqtt:Embedded:MaxFailedConnectBackoffSeconds must be at most 86400.")
             .Validate(o => o.IsEmbedded || !string.IsNullOrWhiteSpace(o.External.Host), "Mqtt:External:Host is required when Mqtt:Mode is external.")
             .Validate(o => o.IsEmbedded || o.External.Port is > 0 and <= 65535, "Mqtt:External:Port must be 1-65535.")

@@ -62,8 +62,11 @@ public sealed class EmbeddedBrokerOptions
     /// </summary>
     public int MaxPacketBytes { get; set; } = 4096;
 
-    /// <summary>Sockets one source address may hold that have not yet been answered with a CONNACK; more are closed at once.</summary>
-    public int MaxPendingPerSource { get; set; } = 64;
+    /// <summary>
+    /// Sockets one source address may hold that have not yet been answered with a CONNACK; more are closed at once.
+    /// Generous, because many gates can share one address (a school's NAT, a carrier's CGNAT) and all reconnect together.
+    /// </summary>
+    public int MaxPendingPerSource { get; set; } = 256;
 
     /// <summary>Failed connects (refused CONNECT, no CONNECT in time, oversized packet) a source address may have per window before it is turned away.</summary>
     public int FailedConnectBudget { get; set; } = 20;
@@ -74,6 +77,13 @@ public sealed class EmbeddedBrokerOptions
     public int FailedConnectBackoffSeconds { get; set; } = 10;
 
     public int MaxFailedConnectBackoffSeconds { get; set; } = 900;
+
+    /// <summary>
+    /// Networks (CIDR, e.g. "10.20.0.0/16", or single addresses) exempt from the per-source limits (pending sockets, failed-connect
+    /// budget): a VPN concentrator or carrier NAT in front of many gates, where one misconfigured gate must not turn the
+    /// others away. The cap, the CONNECT deadline and the packet size limit still apply to them.
+    /// </summary>
+    public string[] ExemptSources { get; set; } = [];
 }
 
 public sealed class ExternalBrokerOptions
