@@ -95,6 +95,11 @@ public sealed class LoginSecurityTests
         Assert.Equal(2, trail.Count(r => r.Type == SecurityEvents.LoginFailed && r.Actor == "duty1"));
         Assert.Contains(trail, r => r.Type == SecurityEvents.UserCreated && r.Detail!.Contains("viewer1"));
         Assert.DoesNotContain(trail, r => !SecurityEvents.All.Contains(r.Type));
+        var onlyLocks = await admin.GetFromJsonAsync<List<EventRecord>>("/api/events?category=security&type=login_locked");
+        var notAuditType = await admin.GetAsync("/api/events?category=security&type=liveness");
+        Assert.All(onlyLocks!, r => Assert.Equal(SecurityEvents.LoginLocked, r.Type));
+        Assert.Single(onlyLocks!);
+        Assert.Equal(HttpStatusCode.BadRequest, notAuditType.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, viewerAudit.StatusCode);
         Assert.DoesNotContain(viewerAll!, r => SecurityEvents.AdminOnly.Contains(r.Type));
     }

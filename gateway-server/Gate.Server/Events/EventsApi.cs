@@ -11,7 +11,7 @@ public static class EventsApi
     {
         var group = app.MapGroup("/api").WithTags("Events").RequireAuthorization(Policies.View);
         group.MapGet("/events", Results<Ok<IReadOnlyList<EventRecord>>, ValidationProblem, ForbidHttpResult> (
-                GateDatabase database, System.Security.Claims.ClaimsPrincipal user, string? device, long? before, int? limit, string? category) =>
+                GateDatabase database, System.Security.Claims.ClaimsPrincipal user, string? device, long? before, int? limit, string? category, string? type) =>
             {
                 // The audit trail (category=security) is for admins; others never see the sign-in events in any listing.
                 var admin = user.IsInRole(Roles.Admin);
@@ -29,6 +29,17 @@ public static class EventsApi
                     }
 
                     only = SecurityEvents.All;
+                }
+
+                if (type is not null)
+                {
+                    // One type; within category=security it must be one of the audit trail's.
+                    if (only is not null && !only.Contains(type))
+                    {
+                        return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["type"] = ["one of " + string.Join(", ", only)] });
+                    }
+
+                    only = [type];
                 }
 
                 return TypedResults.Ok(EventLog.Query(database, device, before, Math.Clamp(limit ?? 100, 1, 1000), only, admin ? null : SecurityEvents.AdminOnly));
