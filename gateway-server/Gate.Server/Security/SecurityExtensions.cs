@@ -114,8 +114,8 @@ public static class SecurityExtensions
         });
 
     /// <summary>
-    /// The request checks, in order: headers on everything, then (once the endpoint is known) the body limit, the
-    /// cross-origin check and the rate limits. Called after static files so the page's own files are not rate limited.
+    /// The request checks, once routing has chosen the endpoint: its body limit, the cross-origin check, the rate limits.
+    /// Called after static files, so the page's own files are not rate limited (they are cheap and cacheable).
     /// </summary>
     public static WebApplication UseGateRequestChecks(this WebApplication app)
     {
