@@ -6,8 +6,9 @@ namespace Gate.Server.Security;
 
 /// <summary>
 /// Data-protection keys (they seal every session cookie) as XML files in a 0700 folder, each created 0600.
-/// ASP.NET Core's FileSystemXmlRepository creates them with the process umask (0644 under 022); otherwise this is the
-/// same layout: one "key-{id}.xml" per key, written to a temporary name and moved into place so a reader never sees half.
+/// ASP.NET Core's FileSystemXmlRepository creates them with the default mode, limited only by the umask (0644 under 022);
+/// otherwise the layout is the same: one "key-{id}.xml" per key, written to a temporary name and moved into place so a
+/// reader never sees half a key.
 /// </summary>
 public sealed class PrivateKeyRepository(DirectoryInfo folder) : IXmlRepository
 {
