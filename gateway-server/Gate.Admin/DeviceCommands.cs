@@ -179,7 +179,16 @@ internal static class DeviceCommands
                 return session.Fail(result.Error);
             }
 
-            folder.Create();
+            // gate.json holds the device credential and the Wi-Fi password: the folder 0700, its files 0600, created so.
+            if (OperatingSystem.IsWindows())
+            {
+                folder.Create();
+            }
+            else
+            {
+                Directory.CreateDirectory(folder.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
             foreach (var file in result.Body!["files"]!.AsArray())
             {
                 var name = Session.Text(file, "name");
@@ -188,7 +197,16 @@ internal static class DeviceCommands
                     return session.Fail($"the server sent a bundle file with an unsafe name '{name}'");
                 }
 
-                await File.WriteAllTextAsync(Path.Combine(folder.FullName, name), Session.Text(file, "content"), new UTF8Encoding(false), ct);
+                var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+                if (!OperatingSystem.IsWindows())
+                {
+                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                }
+
+                await using (var writer = new StreamWriter(Path.Combine(folder.FullName, name), new UTF8Encoding(false), options))
+                {
+                    await writer.WriteAsync(Session.Text(file, "content").AsMemory(), ct);
+                }
             }
 
             session.Out.WriteLine($"bundle for {deviceId} (board {Session.Text(result.Body, "board")}) written to {folder.FullName}");

@@ -40,14 +40,16 @@ if (ServerCommands.TryRun(app, args, out var exitCode))
     return exitCode;
 }
 
+app.UseMiddleware<SecurityHeaders>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseDefaultFiles();
 app.UseStaticFiles();
+app.UseGateRequestChecks();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapOpenApi();
+app.MapOpenApi().RequireRateLimiting(SecurityExtensions.AnonymousLimit);
 app.MapHealth();
 app.MapSecurity();
 app.MapDevices();

@@ -36,9 +36,10 @@ public static class AlarmsApi
     private static async Task<Results<Ok<AlarmView>, NotFound, ValidationProblem>> PersonStepAsync(
         string id, string step, AlarmNoteRequest? request, AlarmService alarms, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        if (request?.Note is { Length: > 500 })
+        var errors = new Validation.FieldErrors().Check("note", Validation.PersonFields.AlarmNote.Check(request?.Note));
+        if (errors.Any)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["note"] = ["at most 500 characters"] });
+            return TypedResults.ValidationProblem(errors.ToDictionary());
         }
 
         var updated = await alarms.PersonStepAsync(id, step, user.Identity?.Name ?? "?", request?.Note, cancellationToken);

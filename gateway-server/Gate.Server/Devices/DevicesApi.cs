@@ -5,6 +5,7 @@ using Gate.Server.Liveness;
 using Gate.Server.Mqtt;
 using Gate.Server.Security;
 using Gate.Server.Storage;
+using Gate.Server.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gate.Server.Devices;
@@ -51,7 +52,7 @@ public static class DevicesApi
                 }
 
                 var d = registry.Find(id)!;
-                events.Record("credential_issued", d.Id, d.SchoolId, user.Identity?.Name, "new credential; the previous one no longer works");
+                events.Record(SecurityEvents.CredentialIssued, d.Id, d.SchoolId, user.Identity?.Name, "new credential; the previous one no longer works");
                 return TypedResults.Ok(new DeviceCredential(d.Id, d.SchoolId, d.Id, secret, d.Id));
             })
             .RequireAuthorization(Policies.OperateDevices);
@@ -77,25 +78,10 @@ public static class DevicesApi
 
     private static Results<Ok<School>, ValidationProblem> PutSchool(string id, School school, DeviceRegistry registry, EventLog events, ClaimsPrincipal user)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (!Identifier.IsValid(id))
+        var errors = SchoolFields.Check(id, school);
+        if (errors.Any)
         {
-            errors["id"] = ["1-32 characters of a-z, 0-9 and '-'"];
-        }
-
-        if (string.IsNullOrWhiteSpace(school.Name) || school.Name.Length > 200)
-        {
-            errors["name"] = ["required, at most 200 characters"];
-        }
-
-        if (school.Latitude is < -90 or > 90 || school.Longitude is < -180 or > 180)
-        {
-            errors["coordinates"] = ["latitude -90..90, longitude -180..180"];
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
+            return TypedResults.ValidationProblem(errors.ToDictionary());
         }
 
         var saved = school with { Id = id, District = school.District ?? "", Address = school.Address ?? "" };
@@ -107,36 +93,25 @@ public static class DevicesApi
     private static Results<Created<DeviceCredential>, ValidationProblem, Conflict> Register(
         RegisterDeviceRequest request, DeviceRegistry registry, EventLog events, ClaimsPrincipal user)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (!Identifier.IsValid(request.Id))
-        {
-            errors["id"] = ["1-32 characters of a-z, 0-9 and '-'"];
-        }
-
-        if (request.SchoolId is null || registry.FindSchool(request.SchoolId) is null)
-        {
-            errors["schoolId"] = ["an existing school"];
-        }
-
         var interval = request.HeartbeatIntervalSeconds ?? Limits.DefaultHeartbeatSeconds;
-        if (interval is < Limits.MinHeartbeatSeconds or > Limits.MaxHeartbeatSeconds)
+        var errors = new FieldErrors()
+            .Check("id", DeviceFields.CheckId(request.Id))
+            .Check("schoolId", request.SchoolId is null || registry.FindSchool(request.SchoolId) is null ? "an existing school" : null)
+            .Check("role", DeviceFields.CheckRole(request.Role))
+            .Check("heartbeatIntervalSeconds", DeviceFields.CheckHeartbeatInterval(interval));
+        if (errors.Any)
         {
-            errors["heartbeatIntervalSeconds"] = [$"{Limits.MinHeartbeatSeconds}-{Limits.MaxHeartbeatSeconds}"];
+            return TypedResults.ValidationProblem(errors.ToDictionary());
         }
 
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        var registered = registry.Register(request.Id, request.SchoolId!, request.Role ?? "gate", interval);
+        var registered = registry.Register(request.Id, request.SchoolId!, request.Role ?? Provisioning.DeviceRoles.Gate, interval);
         if (registered is null)
         {
             return TypedResults.Conflict();
         }
 
         var (device, secret) = registered.Value;
-        events.Record("device_registered", device.Id, device.SchoolId, user.Identity?.Name, $"role {device.Role}, heartbeat {interval}s");
+        events.Record(SecurityEvents.DeviceRegistered, device.Id, device.SchoolId, user.Identity?.Name, $"role {device.Role}, heartbeat {interval}s");
         return TypedResults.Created($"/api/devices/{device.Id}", new DeviceCredential(device.Id, device.SchoolId, device.Id, secret, device.Id));
     }
 
@@ -149,7 +124,7 @@ public static class DevicesApi
         }
 
         var device = registry.Find(id)!;
-        events.Record("credential_revoked", id, device.SchoolId, user.Identity?.Name, "the device can no longer connect");
+        events.Record(SecurityEvents.CredentialRevoked, id, device.SchoolId, user.Identity?.Name, "the device can no longer connect");
         liveness.OnCredentialRevoked(id);
         await link.DisconnectDeviceAsync(id, cancellationToken);
         return TypedResults.NoContent();

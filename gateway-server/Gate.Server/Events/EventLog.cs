@@ -21,18 +21,32 @@ public sealed class EventLog(TimeProvider time, ChangeFeed feed)
     {
         var now = time.GetUtcNow();
         _pending.Writer.TryWrite(new EventRecord(0, now, type, deviceId, schoolId, alarmId, actor, detail));
-        feed.Publish(type, deviceId, schoolId, alarmId, data ?? new { actor, detail });
+
+        // The live feed goes to every signed-in role; sign-in failures (which name the accounts being tried, and
+        // sometimes a password typed into the name box) are for admins and stay in the log.
+        if (!Security.SecurityEvents.AdminOnly.Contains(type))
+        {
+            feed.Publish(type, deviceId, schoolId, alarmId, data ?? new { actor, detail });
+        }
     }
 
-    public static IReadOnlyList<EventRecord> Query(GateDatabase database, string? deviceId, long? beforeId, int limit)
+    public static IReadOnlyList<EventRecord> Query(GateDatabase database, string? deviceId, long? beforeId, int limit) =>
+        Query(database, deviceId, beforeId, limit, null, null);
+
+    /// <summary>Newest first; <paramref name="onlyTypes"/> keeps only those types, <paramref name="hideTypes"/> drops those.</summary>
+    public static IReadOnlyList<EventRecord> Query(GateDatabase database, string? deviceId, long? beforeId, int limit, string[]? onlyTypes, string[]? hideTypes)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT id, at, type, device_id, school_id, alarm_id, actor, detail FROM events
             WHERE ($d IS NULL OR device_id = $d) AND ($b IS NULL OR id < $b)
+              AND ($only IS NULL OR type IN (SELECT value FROM json_each($only)))
+              AND ($hide IS NULL OR type NOT IN (SELECT value FROM json_each($hide)))
             ORDER BY id DESC LIMIT $l;
             """;
+        command.Parameters.AddWithValue("$only", onlyTypes is null ? DBNull.Value : System.Text.Json.JsonSerializer.Serialize(onlyTypes));
+        command.Parameters.AddWithValue("$hide", hideTypes is null ? DBNull.Value : System.Text.Json.JsonSerializer.Serialize(hideTypes));
         command.Parameters.AddWithValue("$d", (object?)deviceId ?? DBNull.Value);
         command.Parameters.AddWithValue("$b", (object?)beforeId ?? DBNull.Value);
         command.Parameters.AddWithValue("$l", limit);

@@ -59,7 +59,8 @@ public static class HealthApi
                 return healthy ? TypedResults.Ok(report) : TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);
             })
             .WithTags("Health")
-            .AllowAnonymous();
+            .AllowAnonymous()
+            .RequireRateLimiting(Security.SecurityExtensions.AnonymousLimit);
         return app;
     }
 

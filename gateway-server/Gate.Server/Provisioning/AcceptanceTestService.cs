@@ -47,7 +47,7 @@ public sealed class AcceptanceTestService(
         }
 
         var who = (technician ?? "").Trim();
-        if (who.Length is 0 or > 100)
+        if (Validation.DeviceFields.Technician.Check(who) is not null)
         {
             return Outcome<CommissioningRun>.Fail(ProvisioningError.Invalid, "technician: the name of the person at the gate is required (at most 100 characters)");
         }

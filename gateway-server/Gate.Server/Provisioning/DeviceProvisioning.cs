@@ -60,9 +60,9 @@ public sealed class DeviceProvisioning(
 
     public Outcome<IssuedDevice> Register(ProvisionDeviceRequest request, string actor)
     {
-        if (!Identifier.IsValid(request.Id))
+        if (Validation.DeviceFields.CheckId(request.Id) is { } idError)
         {
-            return Outcome<IssuedDevice>.Fail(ProvisioningError.Invalid, $"device id '{request.Id}' must be 1-32 characters of a-z, 0-9 and '-' (not first)");
+            return Outcome<IssuedDevice>.Fail(ProvisioningError.Invalid, $"device id '{request.Id}' must be {idError}");
         }
 
         if (string.IsNullOrEmpty(request.SchoolId) || registry.FindSchool(request.SchoolId) is null)
@@ -71,9 +71,9 @@ public sealed class DeviceProvisioning(
         }
 
         var role = request.Role ?? DeviceRoles.Gate;
-        if (!DeviceRoles.All.Contains(role))
+        if (Validation.DeviceFields.CheckRole(role) is not null)
         {
-            return Outcome<IssuedDevice>.Fail(ProvisioningError.Invalid, $"unknown role '{role}'; known roles: {string.Join(", ", DeviceRoles.All)}");
+            return Outcome<IssuedDevice>.Fail(ProvisioningError.Invalid, $"unknown role '{(role.Length > 40 ? role[..40] + "…" : role)}'; known roles: {string.Join(", ", DeviceRoles.All)}");
         }
 
         if (!boards.TryGet(request.Board, out var board, out var boardError))
@@ -82,15 +82,15 @@ public sealed class DeviceProvisioning(
         }
 
         var interval = request.HeartbeatIntervalSeconds ?? Limits.DefaultHeartbeatSeconds;
-        if (interval is < Limits.MinHeartbeatSeconds or > Limits.MaxHeartbeatSeconds)
+        if (Validation.DeviceFields.CheckHeartbeatInterval(interval) is not null)
         {
             return Outcome<IssuedDevice>.Fail(ProvisioningError.Invalid, $"heartbeat interval must be {Limits.MinHeartbeatSeconds}-{Limits.MaxHeartbeatSeconds} s, got {interval}");
         }
 
         var place = (request.Place ?? "").Trim();
-        if (place.Length > 200)
+        if (Validation.DeviceFields.Place.Check(place) is { } placeError)
         {
-            return Outcome<IssuedDevice>.Fail(ProvisioningError.Invalid, "place must be at most 200 characters");
+            return Outcome<IssuedDevice>.Fail(ProvisioningError.Invalid, "place: " + placeError);
         }
 
         if (registry.Find(request.Id!) is not null)
@@ -237,9 +237,9 @@ public sealed class DeviceProvisioning(
         }
 
         var reason = string.IsNullOrWhiteSpace(request.Reason) ? "decommissioned" : request.Reason.Trim();
-        if (reason.Length > 200)
+        if (Validation.DeviceFields.DecommissionReason.Check(reason) is { } reasonError)
         {
-            return Outcome<DevicePlacement>.Fail(ProvisioningError.Invalid, "reason must be at most 200 characters");
+            return Outcome<DevicePlacement>.Fail(ProvisioningError.Invalid, "reason: " + reasonError);
         }
 
         await RevokeAsync(device, actor, reason, cancellationToken);

@@ -27,13 +27,7 @@ public sealed class AdminBootstrap(UserStore users, GateDatabase database, IOpti
         var password = SecretHasher.NewSecret();
         var folder = Path.GetDirectoryName(database.FilePath)!;
         var file = Path.Combine(folder, options.Value.AdminPasswordFile);
-        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var writer = new StreamWriter(file, new System.Text.UTF8Encoding(false), fileOptions))
+        using (var writer = new StreamWriter(file, new System.Text.UTF8Encoding(false), DataFiles.PrivateCreate(FileMode.Create)))
         {
             writer.WriteLine(password);
         }

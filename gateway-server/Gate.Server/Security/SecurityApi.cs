@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Gate.Server.Events;
+using Gate.Server.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gate.Server.Security;
@@ -20,8 +22,8 @@ public static class SecurityApi
     public static IEndpointRouteBuilder MapSecurity(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Auth");
-        auth.MapPost("/login", LoginAsync).AllowAnonymous();
-        auth.MapPost("/logout", (Delegate)LogoutAsync).AllowAnonymous();
+        auth.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(SecurityExtensions.LoginLimit).WithRequestBodyLimit(4096);
+        auth.MapPost("/logout", (Delegate)LogoutAsync).AllowAnonymous().RequireRateLimiting(SecurityExtensions.AnonymousLimit);
 
         app.MapGet("/api/me", Me).WithTags("Auth").RequireAuthorization(Policies.View);
 
@@ -32,23 +34,53 @@ public static class SecurityApi
         var keys = app.MapGroup("/api/api-keys").WithTags("Users").RequireAuthorization(Policies.Administer);
         keys.MapGet("/", (UserStore store) => TypedResults.Ok(store.ListApiKeys()));
         keys.MapPost("/", CreateApiKey);
-        keys.MapDelete("/{id}", Results<NoContent, NotFound> (string id, UserStore store) =>
-            store.RevokeApiKey(id) ? TypedResults.NoContent() : TypedResults.NotFound());
+        keys.MapDelete("/{id}", Results<NoContent, NotFound> (string id, UserStore store, EventLog events, ClaimsPrincipal user) =>
+        {
+            if (!store.RevokeApiKey(id))
+            {
+                return TypedResults.NotFound();
+            }
+
+            events.Record(SecurityEvents.ApiKeyRevoked, null, null, user.Identity?.Name, $"API key {id} revoked");
+            return TypedResults.NoContent();
+        });
         return app;
     }
 
-    private static async Task<Results<Ok<MeResponse>, UnauthorizedHttpResult>> LoginAsync(
-        LoginRequest request, UserStore store, HttpContext context, ILoggerFactory loggers)
+    private static async Task<Results<Ok<MeResponse>, UnauthorizedHttpResult, ProblemHttpResult>> LoginAsync(
+        LoginRequest request, UserStore store, LoginThrottle throttle, EventLog events, HttpContext context, ILoggerFactory loggers)
     {
-        var user = string.IsNullOrEmpty(request.User) || string.IsNullOrEmpty(request.Password)
+        var logger = loggers.CreateLogger("Gate.Server.Security.Login");
+        var name = request.User ?? "";
+        if (throttle.LockedFor(name) is { } left)
+        {
+            var seconds = (int)Math.Ceiling(left.TotalSeconds);
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Sign-in locked",
+                detail: $"Too many failed sign-ins for this name; try again in {seconds} s.");
+        }
+
+        var user = name.Length == 0 || string.IsNullOrEmpty(request.Password)
             ? null
-            : store.CheckPassword(request.User, request.Password);
+            : store.CheckPassword(name, request.Password);
         if (user is null)
         {
-            loggers.CreateLogger("Gate.Server.Security.Login").LogWarning("Login refused for {User} from {Remote}", request.User, context.Connection.RemoteIpAddress);
+            // The name is attacker-chosen text: kept short in the log and the audit trail.
+            var shown = name.Length > 64 ? name[..64] + "…" : name;
+            var remote = context.Connection.RemoteIpAddress?.ToString() ?? "?";
+            var failure = throttle.Failed(name);
+            logger.LogWarning("Login refused for {User} from {Remote} ({Failures} in a row)", shown, remote, failure.Failures);
+            events.Record(SecurityEvents.LoginFailed, null, null, shown, $"from {remote}, failure {failure.Failures} in a row");
+            if (failure.LockedFor is { } lockFor)
+            {
+                logger.LogWarning("Sign-in for {User} locked for {Seconds} s after {Failures} failures, last from {Remote}", shown, (int)lockFor.TotalSeconds, failure.Failures, remote);
+                events.Record(SecurityEvents.LoginLocked, null, null, shown, $"locked for {(int)lockFor.TotalSeconds} s after {failure.Failures} failed sign-ins, last from {remote}");
+            }
+
             return TypedResults.Unauthorized();
         }
 
+        throttle.Succeeded(name);
         var principal = UserStore.Principal(user.Name, user.Roles, CookieAuthenticationDefaults.AuthenticationScheme, "person");
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
         return TypedResults.Ok(new MeResponse(user.Name, user.Roles, "person"));
@@ -66,27 +98,16 @@ public static class SecurityApi
             user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToArray(),
             user.FindFirst("gate:kind")?.Value ?? "person"));
 
-    private static Results<Created<UserInfo>, ValidationProblem, Conflict> CreateUser(CreateUserRequest request, UserStore store, TimeProvider time)
+    private static Results<Created<UserInfo>, ValidationProblem, Conflict> CreateUser(
+        CreateUserRequest request, UserStore store, TimeProvider time, EventLog events, ClaimsPrincipal user)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (!Gate.Contracts.Identifier.IsValid(request.Name))
+        var errors = new FieldErrors()
+            .Check("name", PersonFields.CheckUserName(request.Name))
+            .Check("password", PersonFields.CheckPassword(request.Password))
+            .Check("roles", PersonFields.CheckRoles(request.Roles));
+        if (errors.Any)
         {
-            errors["name"] = ["1-32 characters of a-z, 0-9 and '-'"];
-        }
-
-        if (request.Password is null || request.Password.Length < 10)
-        {
-            errors["password"] = ["at least 10 characters"];
-        }
-
-        if (request.Roles is null || request.Roles.Length == 0 || !request.Roles.All(Roles.IsKnown))
-        {
-            errors["roles"] = ["one or more of " + string.Join(", ", Roles.All)];
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
+            return TypedResults.ValidationProblem(errors.ToDictionary());
         }
 
         if (!store.CreateUser(request.Name, request.Password!, request.Roles!))
@@ -94,21 +115,22 @@ public static class SecurityApi
             return TypedResults.Conflict();
         }
 
+        events.Record(SecurityEvents.UserCreated, null, null, user.Identity?.Name, $"user {request.Name}, roles {string.Join(", ", request.Roles!)}");
         return TypedResults.Created($"/api/users/{request.Name}", new UserInfo(request.Name, request.Roles!, time.GetUtcNow(), false));
     }
 
-    private static Results<Created<CreatedApiKey>, ValidationProblem> CreateApiKey(CreateApiKeyRequest request, UserStore store, ClaimsPrincipal user)
+    private static Results<Created<CreatedApiKey>, ValidationProblem> CreateApiKey(CreateApiKeyRequest request, UserStore store, EventLog events, ClaimsPrincipal user)
     {
-        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 64
-            || request.Roles is null || request.Roles.Length == 0 || !request.Roles.All(Roles.IsKnown))
+        var errors = new FieldErrors()
+            .Check("name", PersonFields.ApiKeyName.Check(request.Name))
+            .Check("roles", PersonFields.CheckRoles(request.Roles));
+        if (errors.Any)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["request"] = ["name (1-64 characters) and roles (" + string.Join(", ", Roles.All) + ") are required"],
-            });
+            return TypedResults.ValidationProblem(errors.ToDictionary());
         }
 
         var (info, key) = store.CreateApiKey(request.Name, request.Roles, user.Identity?.Name ?? "?");
+        events.Record(SecurityEvents.ApiKeyCreated, null, null, user.Identity?.Name, $"API key {info.Id} ({info.Name}), roles {string.Join(", ", info.Roles)}");
         return TypedResults.Created($"/api/api-keys/{info.Id}", new CreatedApiKey(info.Id, info.Name, info.Roles, key));
     }
 }

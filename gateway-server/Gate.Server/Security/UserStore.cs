@@ -10,10 +10,18 @@ public sealed record UserInfo(string Name, string[] Roles, DateTimeOffset Create
 public sealed record ApiKeyInfo(string Id, string Name, string[] Roles, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? RevokedAt);
 
 /// <summary>People (PBKDF2 passwords via ASP.NET Core Identity's hasher) and API keys for programs.</summary>
-public sealed class UserStore(GateDatabase database, TimeProvider time)
+public sealed class UserStore(GateDatabase database, TimeProvider time, IPasswordHasher<string> hasher)
 {
-    private static readonly PasswordHasher<string> Hasher = new();
     private readonly ConcurrentDictionary<string, ApiKeyInfo?> _keyCache = new();
+
+    // A hash of nothing anyone knows, verified when the user does not exist so that an unknown name costs the same
+    // PBKDF2 work as a wrong password: otherwise the answer time tells which names exist (95 ms against 1 ms).
+    private readonly string _dummyHash = hasher.HashPassword("", SecretHasher.NewSecret());
+
+    public UserStore(GateDatabase database, TimeProvider time)
+        : this(database, time, new PasswordHasher<string>())
+    {
+    }
 
     public bool AnyUser()
     {
@@ -29,7 +37,7 @@ public sealed class UserStore(GateDatabase database, TimeProvider time)
         using var command = connection.CreateCommand();
         command.CommandText = "INSERT OR IGNORE INTO users(name, password_hash, roles, created_at) VALUES ($n, $h, $r, $t);";
         command.Parameters.AddWithValue("$n", name);
-        command.Parameters.AddWithValue("$h", Hasher.HashPassword(name, password));
+        command.Parameters.AddWithValue("$h", hasher.HashPassword(name, password));
         command.Parameters.AddWithValue("$r", string.Join(',', roles));
         command.Parameters.AddWithValue("$t", StoredTime.Format(time.GetUtcNow()));
         return command.ExecuteNonQuery() == 1;
@@ -41,7 +49,7 @@ public sealed class UserStore(GateDatabase database, TimeProvider time)
         using var command = connection.CreateCommand();
         command.CommandText = "UPDATE users SET password_hash = $h WHERE name = $n;";
         command.Parameters.AddWithValue("$n", name);
-        command.Parameters.AddWithValue("$h", Hasher.HashPassword(name, password));
+        command.Parameters.AddWithValue("$h", hasher.HashPassword(name, password));
         return command.ExecuteNonQuery() == 1;
     }
 
@@ -55,10 +63,11 @@ public sealed class UserStore(GateDatabase database, TimeProvider time)
         using var reader = command.ExecuteReader();
         if (!reader.Read() || !reader.IsDBNull(3))
         {
+            hasher.VerifyHashedPassword(name, _dummyHash, password);
             return null;
         }
 
-        var result = Hasher.VerifyHashedPassword(name, reader.GetString(0), password);
+        var result = hasher.VerifyHashedPassword(name, reader.GetString(0), password);
         if (result == PasswordVerificationResult.Failed)
         {
             return null;

@@ -29,8 +29,12 @@ public sealed class GateDatabase
         var dir = System.IO.Path.GetDirectoryName(FilePath);
         if (!string.IsNullOrEmpty(dir))
         {
-            Directory.CreateDirectory(dir);
+            DataFiles.CreateFolder(dir);
         }
+
+        // The file holds password, device-secret and API-key hashes. SQLite would create it 0644 under umask 022, and
+        // gives -wal and -shm the database file's mode, so creating the empty file 0600 first makes all three private.
+        DataFiles.CreatePrivateFile(FilePath);
 
         _busyTimeoutMs = busyTimeoutMs;
         _connectionString = new SqliteConnectionStringBuilder

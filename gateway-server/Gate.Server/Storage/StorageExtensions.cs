@@ -23,6 +23,7 @@ public static class StorageExtensions
             return database;
         });
         services.TryAddSingleton<GroupCommitWriter>();
+        services.AddHostedService<DataFolderCheck>();
         return services;
     }
 }

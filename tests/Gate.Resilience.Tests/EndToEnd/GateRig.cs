@@ -132,9 +132,19 @@ public sealed partial class GateRig : IAsyncDisposable
 
     public async Task<JsonElement> GetJsonAsync(string path)
     {
-        using var http = await Server.LoginAsync();
-        return await http.GetFromJsonAsync<JsonElement>(path);
+        // One sign-in per server process, as a real client keeps its session: polling with a fresh login each time runs
+        // into the server's per-address sign-in rate limit (Security:LoginPermitsPerMinute).
+        if (_session is not { } session || !ReferenceEquals(session.Server, Server))
+        {
+            _session?.Http.Dispose();
+            session = (Server, await Server.LoginAsync());
+            _session = session;
+        }
+
+        return await session.Http.GetFromJsonAsync<JsonElement>(path);
     }
+
+    private (ServerProcess Server, HttpClient Http)? _session;
 
     /// <summary>Waits for a condition, polling; fails with what was awaited and the end of the server log.</summary>
     public async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
@@ -153,6 +163,7 @@ public sealed partial class GateRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _session?.Http.Dispose();
         foreach (var c in _controllers)
         {
             c.Crash();

@@ -43,6 +43,7 @@ export const api = {
   resolve: (id, note) => request('POST', `/api/alarms/${encodeURIComponent(id)}/resolve`, { note }),
   deliveryStatus: () => request('GET', '/api/forwarding/status'),
 
+  securityEvents: () => request('GET', '/api/events?category=security&limit=500'),
   compliance: days => request('GET', `/api/status-page/compliance${days ? `?days=${days}` : ''}`),
   complianceCsvUrl: (days, lang) => `/api/status-page/compliance.csv?lang=${encodeURIComponent(lang)}${days ? `&days=${days}` : ''}`,
 };

@@ -7,6 +7,7 @@ import { devicesView } from './devices.js';
 import { deviceView } from './device.js';
 import { dutyView } from './duty.js';
 import { complianceView } from './compliance.js';
+import { auditView } from './audit.js';
 
 const $ = id => document.getElementById(id);
 const live = new LiveConnection();
@@ -18,6 +19,7 @@ const routes = [
   { name: 'devices', pattern: /^#\/devices\/(.+)$/, view: deviceView },
   { name: 'duty', pattern: /^#\/duty\/?$/, view: dutyView },
   { name: 'compliance', pattern: /^#\/compliance\/?$/, view: complianceView },
+  { name: 'audit', pattern: /^#\/audit\/?$/, view: auditView },
 ];
 
 async function boot() {
@@ -114,6 +116,7 @@ function renderShell() {
   pill.hidden = open === 0;
   pill.textContent = String(open);
   pill.setAttribute('aria-label', t('duty.openCount', { n: open }));
+  $('nav-audit').hidden = roleOf(me) !== 'admin';
   const trouble = deliveryTroubleCount();
   const banner = $('trouble-banner');
   banner.hidden = trouble === 0;

@@ -47,6 +47,8 @@ export function h(tag, attrs, ...children) {
       if (value === false || value === null || value === undefined) { continue; }
       if (name.startsWith('on') && typeof value === 'function') { el.addEventListener(name.slice(2), value); }
       else if (name === 'dataset') { Object.assign(el.dataset, value); }
+      // Through the CSSOM: the Content-Security-Policy refuses style="" attributes (style-src 'self').
+      else if (name === 'style') { el.style.cssText = value; }
       else if (value === true) { el.setAttribute(name, ''); }
       else { el.setAttribute(name, value); }
     }
