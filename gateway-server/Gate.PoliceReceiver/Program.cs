@@ -16,11 +16,13 @@ var receiver = new Option<string?>("--receiver") { Description = "Receiver numbe
 var line = new Option<string?>("--line") { Description = "Line prefix to answer with (hex); default echoes the sender's." };
 var behaviour = new Option<string>("--behaviour") { Description = "normal | silent | slow | nak | duh | drop | garbage", DefaultValueFactory = _ => "normal" };
 var slowSeconds = new Option<double>("--slow-seconds") { Description = "Delay before answering in 'slow' mode.", DefaultValueFactory = _ => 35 };
+var profile = new Option<string>("--profile") { Description = "lenient | strict (refuses and answers as the strictest common receivers, e.g. pysiaalarm; docs/forwarding.md).", DefaultValueFactory = _ => "lenient" };
+var keyFormat = new Option<string>("--key-format") { Description = "hex (32/48/64 hex digits) | ascii (16/24/32 characters whose bytes are the key).", DefaultValueFactory = _ => "hex" };
 var log = new Option<FileInfo?>("--log") { Description = "Append every frame received as a JSON line to this file." };
 
 var root = new RootCommand("DC-09 police receiver simulator: checks CRC, length, timestamp window and decryption, answers ACK/NAK/DUH, records what it got.")
 {
-    host, port, udpPort, key, accountKeys, receiver, line, behaviour, slowSeconds, log,
+    host, port, udpPort, key, accountKeys, receiver, line, behaviour, slowSeconds, profile, keyFormat, log,
 };
 
 root.SetAction(async (parse, cancellationToken) =>
@@ -37,10 +39,34 @@ root.SetAction(async (parse, cancellationToken) =>
         return 2;
     }
 
-    byte[]? sharedKey = null;
-    if (parse.GetValue(key) is { Length: > 0 } keyHex && !SiaEncryption.TryParseKey(keyHex, out sharedKey))
+    var receiverProfile = parse.GetValue(profile)?.ToLowerInvariant() switch
     {
-        Console.Error.WriteLine("--key: must be 32, 48 or 64 hex digits.");
+        "lenient" => (ReceiverProfile?)ReceiverProfile.Lenient,
+        "strict" => ReceiverProfile.Strict,
+        _ => null,
+    };
+    if (receiverProfile is null)
+    {
+        Console.Error.WriteLine($"--profile: '{parse.GetValue(profile)}' is not lenient or strict.");
+        return 2;
+    }
+
+    var format = parse.GetValue(keyFormat)?.ToLowerInvariant() switch
+    {
+        "hex" => (SiaKeyFormat?)SiaKeyFormat.Hex,
+        "ascii" => SiaKeyFormat.Ascii,
+        _ => null,
+    };
+    if (format is null)
+    {
+        Console.Error.WriteLine($"--key-format: '{parse.GetValue(keyFormat)}' is not hex or ascii.");
+        return 2;
+    }
+
+    byte[]? sharedKey = null;
+    if (parse.GetValue(key) is { Length: > 0 } keyText && !SiaEncryption.TryParseKey(keyText, format.Value, out sharedKey))
+    {
+        Console.Error.WriteLine(format == SiaKeyFormat.Hex ? "--key: must be 32, 48 or 64 hex digits." : "--key: must be 16, 24 or 32 printable characters.");
         return 2;
     }
 
@@ -48,7 +74,7 @@ root.SetAction(async (parse, cancellationToken) =>
     foreach (var entry in parse.GetValue(accountKeys) ?? [])
     {
         var parts = entry.Split('=', 2);
-        if (parts.Length != 2 || !SiaEncryption.TryParseKey(parts[1], out var accountKey))
+        if (parts.Length != 2 || !SiaEncryption.TryParseKey(parts[1], format.Value, out var accountKey))
         {
             Console.Error.WriteLine($"--account-key: '{entry}' is not ACCOUNT=HEX with a 32/48/64 hex digit key.");
             return 2;
@@ -67,6 +93,7 @@ root.SetAction(async (parse, cancellationToken) =>
         Receiver = parse.GetValue(receiver),
         LinePrefix = parse.GetValue(line),
         Behaviour = mode,
+        Profile = receiverProfile.Value,
         SlowDelay = TimeSpan.FromSeconds(parse.GetValue(slowSeconds)),
     };
 

@@ -28,6 +28,9 @@ public sealed class Dc09ClientOptions
     /// <summary>Account prefix / line (1-6 hex digits).</summary>
     public string LinePrefix { get; init; } = "0";
 
+    /// <summary>Whether an unencrypted frame carries the timestamp too (encrypted frames always do).</summary>
+    public bool TimestampWhenUnencrypted { get; init; } = true;
+
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How long to wait for ACK/NAK/DUH after sending.</summary>
@@ -113,16 +116,24 @@ public sealed class Dc09Client : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends an event (ADM-CID or SIA-DCS) and waits for the answer.</summary>
-    public Task<Dc09Result> SendEventAsync(string token, string account, string data, IReadOnlyList<string>? extendedData, CancellationToken cancellationToken)
-        => SendAsync(token, account, data, extendedData ?? [], cancellationToken);
+    /// <summary>
+    /// Sends an event (ADM-CID or SIA-DCS) and waits for the answer. <paramref name="sequence"/> is the message's own
+    /// number when the caller keeps one per account (a resend must reuse it); null takes this connection's next.
+    /// </summary>
+    public Task<Dc09Result> SendEventAsync(string token, string account, string data, IReadOnlyList<string>? extendedData, CancellationToken cancellationToken, int? sequence = null)
+        => SendAsync(token, account, data, extendedData ?? [], sequence, cancellationToken);
 
     /// <summary>Sends a NULL supervision message (link test) and waits for the answer.</summary>
-    public Task<Dc09Result> SendNullAsync(string account, CancellationToken cancellationToken)
-        => SendAsync(SiaToken.Null, account, string.Empty, [], cancellationToken);
+    public Task<Dc09Result> SendNullAsync(string account, CancellationToken cancellationToken, int? sequence = null)
+        => SendAsync(SiaToken.Null, account, string.Empty, [], sequence, cancellationToken);
 
-    private async Task<Dc09Result> SendAsync(string token, string account, string data, IReadOnlyList<string> extendedData, CancellationToken cancellationToken)
+    private async Task<Dc09Result> SendAsync(string token, string account, string data, IReadOnlyList<string> extendedData, int? fixedSequence, CancellationToken cancellationToken)
     {
+        if (fixedSequence is < 1 or > 9999)
+        {
+            throw new ArgumentOutOfRangeException(nameof(fixedSequence), "A DC-09 sequence number is 0001-9999.");
+        }
+
         var generation = Volatile.Read(ref _failureGeneration);
         await _gate.WaitAsync(cancellationToken);
         try
@@ -134,7 +145,7 @@ public sealed class Dc09Client : IAsyncDisposable
                 return new Dc09Result(Dc09Outcome.ConnectionFailed, 0, TimeSpan.Zero, null, "the receiver failed while this message waited for the link");
             }
 
-            var sequence = NextSequence();
+            var sequence = fixedSequence ?? NextSequence();
             var started = _time.GetTimestamp();
             var resyncs = 0;
             while (true)
@@ -149,7 +160,7 @@ public sealed class Dc09Client : IAsyncDisposable
                     Account = account,
                     Data = data,
                     ExtendedData = extendedData,
-                    Timestamp = _time.GetUtcNow() + ClockOffset,
+                    Timestamp = _options.Key is not null || _options.TimestampWhenUnencrypted ? _time.GetUtcNow() + ClockOffset : null,
                 };
                 var result = await ExchangeAsync(frame, cancellationToken);
                 if (result.Outcome == Dc09Outcome.Nak && resyncs == 0 && result.NakTime is { } receiverTime)

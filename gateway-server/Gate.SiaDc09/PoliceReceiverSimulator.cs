@@ -30,8 +30,28 @@ public enum ReceiverBehaviour
     Garbage,
 }
 
+/// <summary>How much the simulated receiver forgives.</summary>
+public enum ReceiverProfile
+{
+    /// <summary>Takes any well-formed DC-09 frame (several extended-data blocks, any characters in them).</summary>
+    Lenient,
+
+    /// <summary>
+    /// Refuses what the strictest common receivers refuse, and answers in their forms. Modelled on pysiaalarm, which
+    /// Home Assistant's SIA integration and other platforms build on: only SIA-DCS, ADM-CID and NULL; at most one
+    /// extended-data block, and in ADM-CID only of letters, digits, '_', spaces and '^'; the header as the standard
+    /// orders it; an encrypted event's pad ended by '|'; the timestamp within -40/+20 s; Contact ID codes it knows.
+    /// Refusals are NAK (format, account, timestamp) or DUH (unknown code), as there. Its answers: NAK as
+    /// <c>"NAK"0000L0R0A0[]_time</c> (L before R), an encrypted ACK padded with '0's and no '|', an unencrypted ACK
+    /// without a timestamp, and <c>None</c> in place of a receiver number the sender did not send.
+    /// </summary>
+    Strict,
+}
+
 public sealed class PoliceReceiverOptions
 {
+    public ReceiverProfile Profile { get; init; } = ReceiverProfile.Lenient;
+
     public IPAddress Address { get; init; } = IPAddress.Loopback;
 
     /// <summary>TCP port; 0 picks a free one (read it back from <see cref="PoliceReceiverSimulator.TcpEndPoint"/>).</summary>
@@ -218,8 +238,12 @@ public sealed class PoliceReceiverSimulator : IAsyncDisposable
         }
         else if (frame.Token == SiaToken.ContactId && !ContactIdEvent.TryParse(frame.Data, out contactId, out _))
         {
-            answerToken = SiaToken.Duh;
+            answerToken = _options.Profile == ReceiverProfile.Strict ? SiaToken.Nak : SiaToken.Duh;
             verdict = "ADM-CID data is not #acct|QEEE GG CCC";
+        }
+        else if (_options.Profile == ReceiverProfile.Strict && StrictRefusal(frame, contactId) is { } refusal)
+        {
+            (answerToken, verdict) = refusal;
         }
         else
         {
@@ -265,11 +289,55 @@ public sealed class PoliceReceiverSimulator : IAsyncDisposable
         return (message, answer);
     }
 
+    // Contact ID codes a strict receiver maps to an event (pysiaalarm's adm_mapping covers these and more).
+    private static readonly HashSet<int> KnownContactIdCodes =
+        [100, 101, 110, 120, 121, 122, 124, 125, 130, 131, 132, 133, 134, 137, 140, 144, 150, 301, 302, 305, 309, 321, 333, 350, 351, 373, 380, 401, 402, 570, 601, 602];
+
+    private static readonly System.Text.RegularExpressions.Regex StrictAdmExtendedData = new("^[A-Za-z0-9_\\s^]*$");
+
+    private static readonly System.Text.RegularExpressions.Regex StrictSiaData = new("^(?:#[0-9A-Fa-f]{3,16}\\|)?N?(?:ri[0-9]+/?)?[A-Z]{2}[ -~]*$");
+
+    /// <summary>What a strict receiver refuses that a lenient one takes: the answer and the reason, or null.</summary>
+    private static (string Answer, string Verdict)? StrictRefusal(SiaDc09Frame frame, ContactIdEvent? contactId)
+    {
+        if (frame.HeaderVariant != SiaHeaderVariant.Standard)
+        {
+            return (SiaToken.Nak, "header is not in the standard's order \"id\"seq Rrcvr Lpref #acct");
+        }
+
+        if (frame.ExtendedData.Count > 1)
+        {
+            return (SiaToken.Nak, $"{frame.ExtendedData.Count} extended-data blocks; a strict receiver parses at most one");
+        }
+
+        if (frame.Token == SiaToken.ContactId && frame.ExtendedData.Count == 1 && !StrictAdmExtendedData.IsMatch(frame.ExtendedData[0]))
+        {
+            return (SiaToken.Nak, "ADM-CID extended data may hold only letters, digits, '_', spaces and '^'");
+        }
+
+        if (frame.Token == SiaToken.SiaDcs && !StrictSiaData.IsMatch(frame.Data))
+        {
+            return (SiaToken.Nak, "SIA-DCS data is not [#acct|]N[riN/]CCzone");
+        }
+
+        if (contactId is not null && !KnownContactIdCodes.Contains(contactId.Code))
+        {
+            return (SiaToken.Duh, $"Contact ID code {contactId.Code:D3} is not one this receiver knows");
+        }
+
+        return null;
+    }
+
     private byte[]? KeyFor(string? account) =>
         account is not null && _options.AccountKeys.TryGetValue(account, out var key) ? key : _options.Key;
 
     private byte[] BuildAnswer(string token, SiaDc09Frame? to, DateTimeOffset now)
     {
+        if (_options.Profile == ReceiverProfile.Strict)
+        {
+            return BuildStrictAnswer(token, to, now);
+        }
+
         if (token == SiaToken.Nak || to is null)
         {
             // The NAK carries the receiver's time so the sender can correct its clock.
@@ -407,6 +475,26 @@ public sealed class PoliceReceiverSimulator : IAsyncDisposable
         {
             // Stopping, or the sender is gone.
         }
+    }
+
+    // The answers exactly as pysiaalarm writes them (event.py create_response).
+    private byte[] BuildStrictAnswer(string token, SiaDc09Frame? to, DateTimeOffset now)
+    {
+        var time = SiaTimestamp.Format(now);
+        if (token == SiaToken.Nak || to is null)
+        {
+            return SiaDc09Frame.Wrap($"\"{SiaToken.Nak}\"0000L0R0A0[]{time}");
+        }
+
+        var receiver = to.Receiver is null ? "None" : "R" + to.Receiver;
+        var head = $"{to.Sequence:D4}{receiver}L{to.LinePrefix}#{to.Account}[";
+        var key = to.Encrypted ? KeyFor(to.Account) : null;
+        if (token == SiaToken.Ack && key is not null)
+        {
+            return SiaDc09Frame.Wrap($"\"*{token}\"{head}{SiaEncryption.EncryptZeroPadded("]" + time, key)}");
+        }
+
+        return SiaDc09Frame.Wrap($"\"{token}\"{head}]");
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();

@@ -18,6 +18,19 @@ public static class SiaToken
     public static bool IsResponse(string token) => token is Ack or Nak or Duh;
 }
 
+/// <summary>Header layouts seen from real receivers besides the standard's (see <see cref="SiaDc09Parser"/>).</summary>
+public enum SiaHeaderVariant
+{
+    /// <summary>seq [Rrcvr] Lpref, as the standard writes it.</summary>
+    Standard,
+
+    /// <summary>seq Lpref Rrcvr: pysiaalarm's NAK.</summary>
+    LineBeforeReceiver,
+
+    /// <summary>seq None Lpref: pysiaalarm's answer to a frame that carried no receiver number.</summary>
+    ReceiverNone,
+}
+
 /// <summary>
 /// One ANSI/SIA DC-09 frame: <c>LF crc 0LLL "[*]id" seq [Rrcvr] Lpref [#acct] [data] [x-data]... [timestamp] CR</c>.
 /// CRC and length cover everything from the first quote to the end of the timestamp; when the frame is encrypted the
@@ -63,6 +76,9 @@ public sealed class SiaDc09Frame
     /// can be written back unchanged.
     /// </summary>
     public bool NakAccountPlaceholder { get; init; }
+
+    /// <summary>How the header was laid out when parsed; frames we build are always <see cref="SiaHeaderVariant.Standard"/>.</summary>
+    public SiaHeaderVariant HeaderVariant { get; init; }
 
     /// <summary>The ASCII text from the first quote to the end of the timestamp: what the CRC and length cover.</summary>
     public string BuildBody(byte[]? key = null)

@@ -39,7 +39,10 @@ public sealed record SiaDc09ParseResult(SiaDc09Frame? Frame, SiaParseError Error
 /// <summary>Reads DC-09 frames. Never throws on bad input: every refusal is a <see cref="SiaParseError"/>.</summary>
 public static partial class SiaDc09Parser
 {
-    [GeneratedRegex("""^"(?<enc>\*)?(?<token>[A-Z][A-Z-]{1,15})"(?<seq>[0-9]{4})(?:R(?<rcv>[0-9A-Fa-f]{1,6}))?L(?<line>[0-9A-Fa-f]{1,6}?)(?:#(?<acct>[0-9A-Fa-f]{3,16})|(?<nakacct>A0))?\[""", RegexOptions.CultureInvariant)]
+    // The standard's order is Rrcvr then Lpref. Real receivers also answer "NAK"0000L0R0A0[] (L first, pysiaalarm's
+    // NAK) and, when the sender sent no receiver number, "ACK"0001NoneL0#acct[] (pysiaalarm writes Python's None where
+    // the R field was absent). Both are accepted and marked, so a strict receiver can still refuse them in events.
+    [GeneratedRegex("""^"(?<enc>\*)?(?<token>[A-Z][A-Z-]{1,15})"(?<seq>[0-9]{4})(?:(?:R(?<rcv>[0-9A-Fa-f]{1,6}))?L(?<line>[0-9A-Fa-f]{1,6}?)|L(?<line>[0-9A-Fa-f]{1,6}?)R(?<rcv>[0-9A-Fa-f]{1,6})(?<lfirst>)|(?<none>None)L(?<line>[0-9A-Fa-f]{1,6}?))(?:#(?<acct>[0-9A-Fa-f]{3,16})|(?<nakacct>A0))?\[""", RegexOptions.CultureInvariant)]
     private static partial Regex HeaderRegex();
 
     /// <summary>
@@ -114,9 +117,15 @@ public static partial class SiaDc09Parser
                 return Fail(SiaParseError.NoKey, $"encrypted frame for account {account ?? "(none)"} but no key is held");
             }
 
-            if (!SiaEncryption.TryDecrypt(content, key, out content))
+            if (!SiaEncryption.TryDecrypt(content, key, out content, out var padDelimited))
             {
                 return Fail(SiaParseError.Decryption, "ciphertext does not decrypt with the key held");
+            }
+
+            if (!padDelimited && !SiaToken.IsResponse(header.Groups["token"].Value))
+            {
+                // Without the '|' the pad cannot be told from the data; only an answer, whose data is empty, may omit it.
+                return Fail(SiaParseError.Decryption, "decrypted pad is not ended by '|'");
             }
         }
 
@@ -172,6 +181,9 @@ public static partial class SiaDc09Parser
             LinePrefix = header.Groups["line"].Value.ToUpperInvariant(),
             Account = account,
             NakAccountPlaceholder = header.Groups["nakacct"].Success,
+            HeaderVariant = header.Groups["lfirst"].Success ? SiaHeaderVariant.LineBeforeReceiver
+                : header.Groups["none"].Success ? SiaHeaderVariant.ReceiverNone
+                : SiaHeaderVariant.Standard,
             Data = data,
             ExtendedData = extended,
             Timestamp = timestamp,

@@ -171,6 +171,9 @@ public sealed class ForwardingFixture : IAsyncDisposable
             config[$"Forwarding:{name}:Key"] = key;
             config[$"Forwarding:{name}:Receiver"] = "1";
             config[$"Forwarding:{name}:LinePrefix"] = "1";
+            // These tests find each alarm at the receiver by its [Ialarm id] block, which only the full profile sends;
+            // the strict default profile is exercised kind by kind in ReceiverConformanceTests.
+            config[$"Forwarding:{name}:Profile"] = "full";
             config[$"Forwarding:{name}:ResponseTimeout"] = "00:00:05";
             // One connection unless a test asks for more: most tests here are about what one link does in order.
             config[$"Forwarding:{name}:Connections"] = connections.ToString(CultureInfo.InvariantCulture);

@@ -28,7 +28,7 @@ public static class DevicesApi
         schools.MapGet("/", (DeviceRegistry registry) => TypedResults.Ok(registry.ListSchools()));
         schools.MapGet("/{id}", Results<Ok<School>, NotFound> (string id, DeviceRegistry registry) =>
             registry.FindSchool(id) is { } school ? TypedResults.Ok(school) : TypedResults.NotFound());
-        schools.MapPut("/{id}", PutSchool).RequireAuthorization(Policies.Administer);
+        schools.MapPut("/{id}", PutSchoolAsync).RequireAuthorization(Policies.Administer);
 
         var devices = app.MapGroup("/api/devices").WithTags("Devices").RequireAuthorization(Policies.View);
         devices.MapGet("/", (DeviceRegistry registry, LivenessTracker liveness, string? school, string? state) =>
@@ -76,7 +76,8 @@ public static class DevicesApi
     private static DeviceView View(DeviceRecord d, LivenessTracker liveness) =>
         new(d.Id, d.SchoolId, d.Role, d.Firmware, d.HeartbeatIntervalSeconds, d.CredentialRevokedAt is not null, d.CreatedAt, liveness.Find(d.Id));
 
-    private static Results<Ok<School>, ValidationProblem> PutSchool(string id, School school, DeviceRegistry registry, EventLog events, ClaimsPrincipal user)
+    private static async Task<Results<Ok<School>, ValidationProblem>> PutSchoolAsync(string id, School school, DeviceRegistry registry, EventLog events,
+        ClaimsPrincipal user, Forwarding.ForwardingStore forwarding, CancellationToken cancellationToken)
     {
         var errors = SchoolFields.Check(id, school);
         if (errors.Any)
@@ -84,9 +85,17 @@ public static class DevicesApi
             return TypedResults.ValidationProblem(errors.ToDictionary());
         }
 
-        var saved = school with { Id = id, District = school.District ?? "", Address = school.Address ?? "" };
+        var policeAccount = string.IsNullOrWhiteSpace(school.PoliceAccount) ? null : school.PoliceAccount.Trim().ToUpperInvariant();
+        var before = registry.FindSchool(id);
+        var saved = school with { Id = id, District = school.District ?? "", Address = school.Address ?? "", PoliceAccount = policeAccount };
         var created = registry.UpsertSchool(saved);
         events.Record(created ? "school_created" : "school_updated", null, id, user.Identity?.Name, saved.Name);
+        if (!created && !string.Equals(before?.PoliceAccount, policeAccount, StringComparison.Ordinal))
+        {
+            // Alarms that waited for a deliverable account go out now, not at their next backoff slot.
+            await forwarding.RetrySchoolNowAsync(id, cancellationToken);
+        }
+
         return TypedResults.Ok(saved);
     }
 

@@ -23,10 +23,18 @@ public sealed partial class Dc09Forwarder : IAlarmForwarder, IAsyncDisposable
     /// <summary>Cancelled when a send on this link fails: alarms waiting for a connection move on to the next path.</summary>
     private CancellationTokenSource _failure = new();
 
-    public Dc09Forwarder(string path, Dc09ReceiverOptions receiver, ForwardingOptions options, TimeProvider time)
+    private readonly Dc09SequenceCounter? _sequences;
+
+    // Under the path policy a resend keeps its number only for the life of the process (the stored number is the
+    // account counter's).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _pathNumbers = new(StringComparer.Ordinal);
+
+    public Dc09Forwarder(string path, Dc09ReceiverOptions receiver, ForwardingOptions options, TimeProvider time, Dc09SequenceCounter? sequences = null)
     {
         Path = path;
         Receiver = receiver.ToString();
+        Profile = receiver.ResolveProfile();
+        _sequences = sequences;
         _options = options;
         _clients = Enumerable.Range(0, Math.Max(1, receiver.Connections)).Select(_ => new Dc09Client(receiver.ToClientOptions(), time)).ToArray();
         _idle = System.Threading.Channels.Channel.CreateUnbounded<Dc09Client>();
@@ -38,6 +46,9 @@ public sealed partial class Dc09Forwarder : IAlarmForwarder, IAsyncDisposable
 
     public string Path { get; }
 
+    /// <summary>The receiver family's profile: token, extended data, sequence policy.</summary>
+    public SiaReceiverProfile Profile { get; }
+
     public string Receiver { get; }
 
     public bool SupportsSupervision => true;
@@ -47,9 +58,6 @@ public sealed partial class Dc09Forwarder : IAlarmForwarder, IAsyncDisposable
 
     public int Connections => _clients.Length;
 
-    [GeneratedRegex("^[0-9A-Fa-f]{3,16}$")]
-    private static partial Regex AccountPattern();
-
     public async Task<ForwardAttempt> ForwardAsync(ForwardItem item, CancellationToken cancellationToken)
     {
         var account = item.School?.PoliceAccount?.Trim();
@@ -58,9 +66,9 @@ public sealed partial class Dc09Forwarder : IAlarmForwarder, IAsyncDisposable
             return ForwardAttempt.NotSendable($"school '{item.Request.SchoolId}' has no police account (schools.police_account)");
         }
 
-        if (!AccountPattern().IsMatch(account))
+        if (SiaAccount.AccountProblem(account) is { } problem)
         {
-            return ForwardAttempt.NotSendable($"school '{item.Request.SchoolId}' police account '{account}' is not 3-16 hex digits");
+            return ForwardAttempt.NotSendable($"school '{item.Request.SchoolId}' police account {problem}");
         }
 
         account = account.ToUpperInvariant();
@@ -89,8 +97,10 @@ public sealed partial class Dc09Forwarder : IAlarmForwarder, IAsyncDisposable
         var attempt = new ForwardAttempt(ForwardOutcome.Failed, "ERROR", "send failed", TimeSpan.Zero);
         try
         {
-            var result = await client.SendEventAsync(SiaToken.ContactId, account, contactId.ToDataBlock(account), ExtendedData(item), cancellationToken);
-            attempt = ToAttempt(result);
+            var sequence = SequenceFor(item, account);
+            var data = Profile.Token == SiaToken.SiaDcs ? SiaDcsEvent.ToDataBlock(account, contactId) : contactId.ToDataBlock(account);
+            var result = await client.SendEventAsync(Profile.Token, account, data, ExtendedData(item, Profile.ExtendedData), cancellationToken, sequence);
+            attempt = ToAttempt(result) with { Sequence = sequence };
             return attempt;
         }
         finally
@@ -104,6 +114,22 @@ public sealed partial class Dc09Forwarder : IAlarmForwarder, IAsyncDisposable
 
             _idle.Writer.TryWrite(client);
         }
+    }
+
+    // The alarm's own number when it has one (a resend), else the next of its account's (or this path's) counter.
+    private int? SequenceFor(ForwardItem item, string account)
+    {
+        if (_sequences is null)
+        {
+            return null;
+        }
+
+        if (Profile.Sequence == SiaSequencePolicy.Path)
+        {
+            return _pathNumbers.GetOrAdd(item.Request.AlarmId, _ => _sequences.Next(Dc09SequenceCounter.KeyFor(SiaSequencePolicy.Path, account, Path)));
+        }
+
+        return item.Dc09Sequence ?? _sequences.Next(Dc09SequenceCounter.KeyFor(SiaSequencePolicy.Account, account, Path));
     }
 
     private void ReleaseWaiters()
@@ -120,13 +146,31 @@ public sealed partial class Dc09Forwarder : IAlarmForwarder, IAsyncDisposable
     }
 
     /// <summary>NULL on the first connection (each connection is its own TCP session; one answering proves the receiver does).</summary>
-    public async Task<ForwardAttempt> SuperviseAsync(CancellationToken cancellationToken) =>
-        ToAttempt(await _clients[0].SendNullAsync(_options.SupervisionAccount.ToUpperInvariant(), cancellationToken));
+    public async Task<ForwardAttempt> SuperviseAsync(CancellationToken cancellationToken)
+    {
+        var account = _options.SupervisionAccount.ToUpperInvariant();
+        var sequence = _sequences?.Next(Dc09SequenceCounter.KeyFor(Profile.Sequence, account, Path));
+        return ToAttempt(await _clients[0].SendNullAsync(account, cancellationToken, sequence));
+    }
 
-    /// <summary>The extended data blocks for one alarm: I (alarm text: id and kind), L (location: the gate), X/Y.</summary>
-    public static IReadOnlyList<string> ExtendedData(ForwardItem item)
+    /// <summary>
+    /// The extended data blocks for one alarm as the profile wants them: none; one [I] block with the alarm id in the
+    /// characters strict receivers take in an ADM-CID x-data block (letters, digits, '_', space, '^'); or all of
+    /// I (alarm text: id and kind), L (location: the gate), X/Y (the school's coordinates).
+    /// </summary>
+    public static IReadOnlyList<string> ExtendedData(ForwardItem item, SiaExtendedData mode = SiaExtendedData.Full)
     {
         var request = item.Request;
+        if (mode == SiaExtendedData.None)
+        {
+            return [];
+        }
+
+        if (mode == SiaExtendedData.AlarmId)
+        {
+            return ["I" + WordsOnly(request.AlarmId, 60)];
+        }
+
         var fields = new List<string>
         {
             "I" + Clean($"alarm {request.AlarmId} {request.Kind}{(request.Restore ? " restore" : string.Empty)}{(request.IsTest ? " test" : string.Empty)}{(request.Detail is { Length: > 0 } d ? " " + d : string.Empty)}", 120),
@@ -153,6 +197,22 @@ public sealed partial class Dc09Forwarder : IAlarmForwarder, IAsyncDisposable
             }
 
             builder.Append(c is >= ' ' and <= '~' && c is not '[' and not ']' and not '|' ? c : '?');
+        }
+
+        return builder.ToString();
+    }
+
+    private static string WordsOnly(string text, int max)
+    {
+        var builder = new StringBuilder(Math.Min(text.Length, max));
+        foreach (var c in text)
+        {
+            if (builder.Length >= max)
+            {
+                break;
+            }
+
+            builder.Append(c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' ? c : '_');
         }
 
         return builder.ToString();

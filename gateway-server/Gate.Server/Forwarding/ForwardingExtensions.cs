@@ -24,19 +24,21 @@ public static class ForwardingExtensions
         services.TryAddSingleton<Storage.GroupCommitWriter>();
         services.TryAddSingleton<ForwardingStore>();
         services.TryAddSingleton<ForwardingStatus>();
+        services.TryAddSingleton(sp => new Dc09SequenceCounter(sp.GetRequiredService<Storage.GateDatabase>()));
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ForwardingOptions>>().Value;
             var time = sp.GetRequiredService<TimeProvider>();
+            var sequences = sp.GetRequiredService<Dc09SequenceCounter>();
             var forwarders = new List<IAlarmForwarder>();
             if (options.Primary is { } primary)
             {
-                forwarders.Add(new Dc09Forwarder("primary", primary, options, time));
+                forwarders.Add(new Dc09Forwarder("primary", primary, options, time, sequences));
             }
 
             if (options.Backup is { } backup)
             {
-                forwarders.Add(new Dc09Forwarder("backup", backup, options, time));
+                forwarders.Add(new Dc09Forwarder("backup", backup, options, time, sequences));
             }
 
             if (options.Webhook is { } webhook)

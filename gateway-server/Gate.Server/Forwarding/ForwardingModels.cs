@@ -4,7 +4,8 @@ namespace Gate.Server.Forwarding;
 public sealed record SchoolInfo(string Id, string? Name, string? PoliceAccount, double? Latitude, double? Longitude);
 
 /// <summary>One queued alarm as the forwarders see it.</summary>
-public sealed record ForwardItem(long Seq, ForwardRequest Request, int Attempts, DateTimeOffset EnqueuedAt, SchoolInfo? School);
+/// <param name="Dc09Sequence">The DC-09 sequence number this alarm went out with first, reused by every resend.</param>
+public sealed record ForwardItem(long Seq, ForwardRequest Request, int Attempts, DateTimeOffset EnqueuedAt, SchoolInfo? School, int? Dc09Sequence = null);
 
 public enum ForwardOutcome
 {
@@ -22,7 +23,8 @@ public enum ForwardOutcome
 }
 
 /// <summary>One try on one path; becomes a row of the delivery trail.</summary>
-public sealed record ForwardAttempt(ForwardOutcome Outcome, string Response, string Detail, TimeSpan Latency)
+/// <param name="Sequence">The DC-09 sequence number the message carried, kept with the alarm for resends.</param>
+public sealed record ForwardAttempt(ForwardOutcome Outcome, string Response, string Detail, TimeSpan Latency, int? Sequence = null)
 {
     public static ForwardAttempt NotSendable(string detail) => new(ForwardOutcome.NotSendable, string.Empty, detail, TimeSpan.Zero);
 }

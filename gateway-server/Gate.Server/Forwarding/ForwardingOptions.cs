@@ -48,11 +48,35 @@ public sealed class Dc09ReceiverOptions
     /// <summary>"tcp" or "udp".</summary>
     public string Transport { get; set; } = "tcp";
 
-    /// <summary>AES key as 32, 48 or 64 hex digits (AES-128/192/256); empty sends unencrypted.</summary>
+    /// <summary>
+    /// The receiver family's profile (docs/forwarding.md): "strict" (default: ADM-CID, no extended data), "one-block"
+    /// (the alarm id in one [I] block), "full" ([I][L][X][Y]), "sia-dcs" (SIA-DCS event codes, no extended data).
+    /// </summary>
+    public string Profile { get; set; } = SiaReceiverProfile.Strict.Name;
+
+    /// <summary>Overrides the profile's extended data: "none", "alarm-id" or "full".</summary>
+    public string? ExtendedData { get; set; }
+
+    /// <summary>Overrides the profile's sequence counting: "account" (default) or "path".</summary>
+    public string? Sequence { get; set; }
+
+    /// <summary>Overrides whether unencrypted frames carry a timestamp (encrypted ones always do).</summary>
+    public bool? TimestampWhenUnencrypted { get; set; }
+
+    /// <summary>AES key (AES-128/192/256) in the form <see cref="KeyFormat"/> says; empty sends unencrypted.</summary>
     public string? Key { get; set; }
 
-    /// <summary>Receiver number, 1-6 hex digits, or empty to leave it out.</summary>
-    public string? Receiver { get; set; }
+    /// <summary>
+    /// "hex" (default: 32, 48 or 64 hex digits) or "ascii" (16, 24 or 32 characters whose bytes are the key, as
+    /// pysiaalarm and several panels take it). Never guessed: a 32-character hex string is a valid key in both forms.
+    /// </summary>
+    public string KeyFormat { get; set; } = "hex";
+
+    /// <summary>
+    /// Receiver number, 1-6 hex digits; "0" by default, because receivers echo it in their answers and some (pysiaalarm)
+    /// answer with a broken header when it is absent. Empty leaves it out.
+    /// </summary>
+    public string? Receiver { get; set; } = "0";
 
     /// <summary>Account prefix (line), 1-6 hex digits.</summary>
     public string LinePrefix { get; set; } = "0";
@@ -67,11 +91,45 @@ public sealed class Dc09ReceiverOptions
     /// </summary>
     public int Connections { get; set; } = 4;
 
+    internal SiaKeyFormat ParsedKeyFormat =>
+        string.Equals(KeyFormat, "ascii", StringComparison.OrdinalIgnoreCase) ? SiaKeyFormat.Ascii : SiaKeyFormat.Hex;
+
+    /// <summary>The named profile with this receiver's overrides applied (call after validation).</summary>
+    internal SiaReceiverProfile ResolveProfile()
+    {
+        var profile = SiaReceiverProfile.Find(Profile) ?? SiaReceiverProfile.Strict;
+        if (ExtendedData is { Length: > 0 } x)
+        {
+            profile = profile with { ExtendedData = ParseExtendedData(x) ?? profile.ExtendedData };
+        }
+
+        if (Sequence is { Length: > 0 } q)
+        {
+            profile = profile with { Sequence = string.Equals(q, "path", StringComparison.OrdinalIgnoreCase) ? SiaSequencePolicy.Path : SiaSequencePolicy.Account };
+        }
+
+        if (TimestampWhenUnencrypted is { } ts)
+        {
+            profile = profile with { TimestampWhenUnencrypted = ts };
+        }
+
+        return profile;
+    }
+
+    internal static SiaExtendedData? ParseExtendedData(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "none" => SiaExtendedData.None,
+        "alarm-id" => SiaExtendedData.AlarmId,
+        "full" => SiaExtendedData.Full,
+        _ => null,
+    };
+
     internal Dc09ClientOptions ToClientOptions()
     {
-        SiaEncryption.TryParseKey(Key, out var key);
+        SiaEncryption.TryParseKey(Key, ParsedKeyFormat, out var key);
         return new Dc09ClientOptions
         {
+            TimestampWhenUnencrypted = ResolveProfile().TimestampWhenUnencrypted,
             Host = Host,
             Port = Port,
             Transport = string.Equals(Transport, "udp", StringComparison.OrdinalIgnoreCase) ? Dc09Transport.Udp : Dc09Transport.Tcp,
@@ -117,8 +175,6 @@ public sealed partial class ForwardingOptionsValidator : IValidateOptions<Forwar
     [GeneratedRegex("^[0-9A-Fa-f]{1,6}$")]
     private static partial Regex HexPrefix();
 
-    [GeneratedRegex("^[0-9A-Fa-f]{3,16}$")]
-    private static partial Regex HexAccount();
 
     public ValidateOptionsResult Validate(string? name, ForwardingOptions options)
     {
@@ -150,7 +206,7 @@ public sealed partial class ForwardingOptionsValidator : IValidateOptions<Forwar
             failures.Add($"Forwarding:SupervisionInterval must be between 00:00:20 and 1.01:00:00 (EN 50136-1 categories), or 0 to switch it off; got {interval}.");
         }
 
-        if (!HexAccount().IsMatch(options.SupervisionAccount ?? string.Empty))
+        if (!SiaAccount.IsValidAccount(options.SupervisionAccount))
         {
             failures.Add($"Forwarding:SupervisionAccount must be 3-16 hex digits, got '{options.SupervisionAccount}'.");
         }
@@ -212,9 +268,32 @@ public sealed partial class ForwardingOptionsValidator : IValidateOptions<Forwar
             failures.Add($"{section}:Transport must be 'tcp' or 'udp', got '{receiver.Transport}'.");
         }
 
-        if (!string.IsNullOrWhiteSpace(receiver.Key) && !SiaEncryption.TryParseKey(receiver.Key, out _))
+        if (SiaReceiverProfile.Find(receiver.Profile) is null)
         {
-            failures.Add($"{section}:Key must be 32, 48 or 64 hex digits (AES-128/192/256), or empty for unencrypted.");
+            failures.Add($"{section}:Profile must be one of {string.Join(", ", SiaReceiverProfile.All.Select(p => p.Name))}, got '{receiver.Profile}'.");
+        }
+
+        if (receiver.ExtendedData is { Length: > 0 } x && Dc09ReceiverOptions.ParseExtendedData(x) is null)
+        {
+            failures.Add($"{section}:ExtendedData must be 'none', 'alarm-id' or 'full', got '{x}'.");
+        }
+
+        if (receiver.Sequence is { Length: > 0 } q && !q.Equals("account", StringComparison.OrdinalIgnoreCase) && !q.Equals("path", StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add($"{section}:Sequence must be 'account' or 'path', got '{q}'.");
+        }
+
+        var keyFormatKnown = string.Equals(receiver.KeyFormat, "hex", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(receiver.KeyFormat, "ascii", StringComparison.OrdinalIgnoreCase);
+        if (!keyFormatKnown)
+        {
+            failures.Add($"{section}:KeyFormat must be 'hex' or 'ascii', got '{receiver.KeyFormat}'.");
+        }
+        else if (!string.IsNullOrWhiteSpace(receiver.Key) && !SiaEncryption.TryParseKey(receiver.Key, receiver.ParsedKeyFormat, out _))
+        {
+            failures.Add(receiver.ParsedKeyFormat == SiaKeyFormat.Hex
+                ? $"{section}:Key must be 32, 48 or 64 hex digits (AES-128/192/256) with KeyFormat 'hex', or empty for unencrypted."
+                : $"{section}:Key must be 16, 24 or 32 printable characters (AES-128/192/256) with KeyFormat 'ascii', or empty for unencrypted.");
         }
 
         if (!string.IsNullOrWhiteSpace(receiver.Receiver) && !HexPrefix().IsMatch(receiver.Receiver))

@@ -46,5 +46,14 @@ public static class ForwardingSchema
             );
             CREATE INDEX ix_delivery_attempts_alarm ON delivery_attempts(alarm_id, id);
             """),
+
+        // One DC-09 sequence counter per account (or path), shared by all connections; an alarm keeps its number.
+        new(101, "DC-09 sequence counters", """
+            CREATE TABLE dc09_sequences (
+                counter TEXT PRIMARY KEY,
+                reserved_to INTEGER NOT NULL
+            );
+            ALTER TABLE forward_queue ADD COLUMN dc09_sequence INTEGER NULL;
+            """),
     ];
 }

@@ -294,7 +294,11 @@ public sealed class ForwardingService : BackgroundService
 
             // The acknowledged try and the delivered state are one transaction: one fsync before the device hears of it.
             await _store.RecordAttemptAsync(request.AlarmId, at, path.Receiver, path.Path, attempt.Outcome.ToString().ToLowerInvariant(),
-                response, attempt.Latency, attempt.Outcome == ForwardOutcome.Acknowledged ? (latency, attempts) : null, cancellationToken);
+                response, attempt.Latency, attempt.Outcome == ForwardOutcome.Acknowledged ? (latency, attempts) : null, cancellationToken, attempt.Sequence);
+            if (attempt.Sequence is { } number && item.Dc09Sequence is null)
+            {
+                item = item with { Dc09Sequence = number };
+            }
 
             // "forwarded" tells the guard the police platform has the alarm: only when a receiver answered. A link that
             // is down is not "forwarded"; after TroubleAfterAttempts the device hears "failed" instead.

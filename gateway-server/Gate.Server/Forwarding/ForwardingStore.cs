@@ -60,7 +60,7 @@ public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter wri
         await using (var command = connection.CreateCommand())
         {
             command.CommandText = """
-                SELECT seq, alarm_id, device_id, kind, zone, restore, is_test, raised_at, detail, enqueued_at, attempts, next_attempt_ms
+                SELECT seq, alarm_id, device_id, kind, zone, restore, is_test, raised_at, detail, enqueued_at, attempts, next_attempt_ms, dc09_sequence
                 FROM forward_queue WHERE state = 'pending' AND school_id = $school ORDER BY seq LIMIT 1;
                 """;
             command.Parameters.AddWithValue("$school", schoolId);
@@ -80,7 +80,8 @@ public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter wri
                 reader.GetInt64(6) != 0,
                 ForwardingTime.Parse(reader.GetString(7)),
                 reader.IsDBNull(8) ? null : reader.GetString(8));
-            item = new ForwardItem(reader.GetInt64(0), request, reader.GetInt32(10), ForwardingTime.Parse(reader.GetString(9)), null);
+            item = new ForwardItem(reader.GetInt64(0), request, reader.GetInt32(10), ForwardingTime.Parse(reader.GetString(9)), null,
+                reader.IsDBNull(12) ? null : reader.GetInt32(12));
             next = reader.IsDBNull(11) ? null : reader.GetInt64(11);
         }
 
@@ -149,9 +150,20 @@ public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter wri
     /// (end-to-end latency and attempt count), so the trail and the state never disagree.
     /// </summary>
     public Task RecordAttemptAsync(string alarmId, DateTimeOffset at, string receiver, string path, string outcome, string? response, TimeSpan latency,
-        (TimeSpan Latency, int Attempts)? delivered, CancellationToken cancellationToken) =>
+        (TimeSpan Latency, int Attempts)? delivered, CancellationToken cancellationToken, int? dc09Sequence = null) =>
         writer.WriteAsync((connection, tx) =>
         {
+            if (dc09Sequence is { } number)
+            {
+                // The first number an alarm went out with is its number for good: a resend must reuse it.
+                using var keep = connection.CreateCommand();
+                keep.Transaction = tx;
+                keep.CommandText = "UPDATE forward_queue SET dc09_sequence = $seq WHERE alarm_id = $alarm AND dc09_sequence IS NULL;";
+                keep.Parameters.AddWithValue("$seq", number);
+                keep.Parameters.AddWithValue("$alarm", alarmId);
+                keep.ExecuteNonQuery();
+            }
+
             using (var command = connection.CreateCommand())
             {
                 command.Transaction = tx;
@@ -228,6 +240,25 @@ public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter wri
         }, cancellationToken);
 
     /// <summary>Puts a rejected alarm back in line (after the receiver's set-up was fixed).</summary>
+    /// <summary>
+    /// Makes a school's waiting alarms due now and wakes the service: called when the school's police account was
+    /// fixed, so its alarms go out at once instead of at the next backoff slot. Returns how many were waiting.
+    /// </summary>
+    public async Task<int> RetrySchoolNowAsync(string schoolId, CancellationToken cancellationToken)
+    {
+        int waiting;
+        await using (var connection = await Database.OpenAsync(cancellationToken))
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "UPDATE forward_queue SET next_attempt_ms = NULL WHERE state = 'pending' AND school_id = $school;";
+            command.Parameters.AddWithValue("$school", schoolId);
+            waiting = await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        Signal.Notify();
+        return waiting;
+    }
+
     public async Task<bool> RequeueAsync(string alarmId, CancellationToken cancellationToken)
     {
         await using var connection = await Database.OpenAsync(cancellationToken);

@@ -27,7 +27,10 @@ public sealed class DutyAlarmQuery(GateDatabase database, TimeProvider time, IOp
                    (SELECT st.detail FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step = 'delivery_trouble' ORDER BY st.id DESC LIMIT 1),
                    (SELECT COUNT(*) FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step = 'delivery_trouble'),
                    (SELECT st.detail FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step IN ('operator_ack', 'resolved') AND st.detail IS NOT NULL ORDER BY st.id DESC LIMIT 1),
-                   (SELECT st.detail FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step = 'forwarded' ORDER BY st.id DESC LIMIT 1)
+                   (SELECT st.detail FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step = 'forwarded' ORDER BY st.id DESC LIMIT 1),
+                   (SELECT COUNT(*) FROM delivery_attempts d WHERE d.alarm_id = a.id),
+                   (SELECT d.outcome || char(31) || COALESCE(d.response, '') FROM delivery_attempts d
+                     WHERE d.alarm_id = a.id AND d.outcome <> 'acknowledged' ORDER BY d.id DESC LIMIT 1)
             FROM alarms a LEFT JOIN schools s ON s.id = a.school_id
             WHERE a.status <> 'resolved' OR a.resolved_at >= $since
             ORDER BY a.received_at;
@@ -44,13 +47,17 @@ public sealed class DutyAlarmQuery(GateDatabase database, TimeProvider time, IOp
             var policeAckAt = StoredTime.ParseOrNull(r.GetValue(16));
             var failures = r.GetInt64(21);
             var stage = r.GetString(13);
+            // The real count and cause from the delivery trail, not from the alarm's summary steps: the duty officer
+            // saw "(1 attempts)" and "cannot be reached" while six tries had failed on the school's account.
+            var tries = (int)r.GetInt64(24);
+            var lastFailure = r.IsDBNull(25) ? null : r.GetString(25).Split((char)31, 2);
             string? troubleReason = null;
             // Tests are delivered too, but their trouble is a technician's job, not an alarm for the duty officer.
             if (!isTest && policeAckAt is null)
             {
                 if (failures > 0 || stage == AckStage.Failed)
                 {
-                    troubleReason = forwardedAt is null ? "unreachable" : "no_ack";
+                    troubleReason = ReasonOf(lastFailure) ?? (forwardedAt is null ? "unreachable" : "no_ack");
                 }
                 else if (now - received >= troubleAfter)
                 {
@@ -65,10 +72,33 @@ public sealed class DutyAlarmQuery(GateDatabase database, TimeProvider time, IOp
                 StoredTime.ParseOrNull(r.GetValue(17)), r.IsDBNull(22) ? null : r.GetString(22),
                 new DeliveryTrail(stage, forwardedAt, policeAckAt,
                     policeAckAt is { } ack ? (long)(ack - received).TotalMilliseconds : null,
-                    r.IsDBNull(23) ? null : r.GetString(23), (int)r.GetInt64(19), troubleReason is not null, troubleReason)));
+                    r.IsDBNull(23) ? null : r.GetString(23), Math.Max(tries, (int)r.GetInt64(19)), troubleReason is not null, troubleReason,
+                    lastFailure is { Length: 2 } f ? f[1] : null)));
         }
 
         return list;
+    }
+
+    /// <summary>The reason code (rendered in the viewer's language) for the last failed try: outcome and answer text.</summary>
+    internal static string? ReasonOf(string[]? lastFailure)
+    {
+        if (lastFailure is not { Length: 2 } f)
+        {
+            return null;
+        }
+
+        var (outcome, response) = (f[0], f[1]);
+        return outcome switch
+        {
+            "notsendable" when response.Contains("police account", StringComparison.Ordinal) => "bad_account",
+            "notsendable" => "not_sendable",
+            "rejected" => "rejected",
+            _ when response.StartsWith("TIMEOUT", StringComparison.Ordinal) || response.Contains("no answer within", StringComparison.Ordinal) => "timeout",
+            _ when response.Contains("\"NAK\"", StringComparison.Ordinal) || response.StartsWith("NAK", StringComparison.Ordinal) => "nak",
+            _ when response.StartsWith("CONNECTIONFAILED", StringComparison.Ordinal) || response.Contains("connect ", StringComparison.Ordinal) => "unreachable",
+            _ when response.StartsWith("GARBAGE", StringComparison.Ordinal) || response.Contains("answer refused", StringComparison.Ordinal) => "garbage",
+            _ => "no_ack",
+        };
     }
 
     /// <summary>The alarm store knows open and resolved; the console also shows whether a person has acknowledged it.</summary>

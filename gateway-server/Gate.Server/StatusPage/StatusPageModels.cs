@@ -59,7 +59,8 @@ public sealed record DeliveryTrail(
     string? Path,
     int Attempts,
     bool Trouble,
-    string? TroubleReason);
+    string? TroubleReason,
+    string? LastError = null);
 
 /// <summary>One card of the duty console.</summary>
 public sealed record DutyAlarm(

@@ -14,7 +14,9 @@ public static class SchoolFields
         .Check("name", Name.Check(school.Name))
         .Check("district", District.Check(school.District))
         .Check("address", Address.Check(school.Address))
-        .Check("coordinates", CheckCoordinates(school.Latitude, school.Longitude));
+        .Check("coordinates", CheckCoordinates(school.Latitude, school.Longitude))
+        // The forwarder's own rule: an account that can never be delivered is refused here, not at the next panic.
+        .Check("policeAccount", string.IsNullOrWhiteSpace(school.PoliceAccount) ? null : Gate.SiaDc09.SiaAccount.AccountProblem(school.PoliceAccount.Trim()));
 
     public static string? CheckCoordinates(double? latitude, double? longitude) =>
         latitude is < -90 or > 90 || longitude is < -180 or > 180 || double.IsNaN(latitude ?? 0) || double.IsNaN(longitude ?? 0)

@@ -110,6 +110,8 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             env["Forwarding__Primary__Host"] = police.Address.ToString();
             env["Forwarding__Primary__Port"] = police.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // The load and resilience runs match receiver frames to alarms by the [Ialarm id] block: the full profile.
+            env["Forwarding__Primary__Profile"] = "full";
         }
 
         foreach (var (key, value) in settings.Extra)

@@ -1,4 +1,4 @@
-import { t, word, applyTo } from './i18n.js';
+import { t, plural, word, applyTo } from './i18n.js';
 import { h, clear, ago, time, duration } from './format.js';
 import { api } from './api.js';
 import { store, subscribe, can, sortAlarms, deliveryTroubleCount, failingPaths, loadAlarms } from './store.js';
@@ -73,7 +73,7 @@ export function dutyView(root) {
       step('received', true, a.receivedAt),
       step('forwarded', !!d.forwardedAt, d.forwardedAt, d.path ? word('path', d.path) : null, d.trouble && !d.forwardedAt),
       step('police_ack', !!d.policeAckAt, d.policeAckAt, d.latencyMs !== null && d.latencyMs !== undefined ? t('delivery.latency', { d: duration(d.latencyMs) }) : null, d.trouble && !d.policeAckAt),
-      d.trouble ? h('li', { class: 'step bad trouble-note' }, t('delivery.trouble', { reason: word('troubleReason', d.troubleReason || 'no_ack'), attempts: d.attempts ?? 0 })) : null);
+      d.trouble ? h('li', { class: 'step bad trouble-note' }, plural('delivery.trouble', d.attempts ?? 0, { reason: word('troubleReason', d.troubleReason || 'no_ack'), attempts: d.attempts ?? 0 })) : null);
   }
 
   function render() {

@@ -35,6 +35,12 @@ export function t(key, params) {
   return text;
 }
 
+/** t() for a count: uses `${key}.one` when the count is 1 and such a key exists ("1 attempt", not "1 attempts"). */
+export function plural(key, count, params) {
+  const one = `${key}.one`;
+  return t(count === 1 && (dict[one] !== undefined || fallback[one] !== undefined) ? one : key, { ...params, count });
+}
+
 /** Has a translation for this key (used for server words such as reasons that may be new to the page). */
 export function has(key) { return dict[key] !== undefined || fallback[key] !== undefined; }
 
