@@ -7,14 +7,16 @@ namespace Gate.Firmware.Esp32
 {
     /// <summary>
     /// IFlashStorage over the ESP32's internal flash file system (drive I:). Atomic write as the core requires:
-    /// write "name.tmp" with a length + CRC-32 footer and flush, delete the old file, rename (nanoFramework's
-    /// File.Move refuses an existing target). At start a ".tmp" is promoted when its target is missing and its
-    /// footer checks (power failed between delete and rename), else deleted (power failed while writing it).
+    /// write "name.tmp" with RecordFrame's length + CRC-32 footer and flush, delete the old file, rename
+    /// (nanoFramework's File.Move refuses an existing target). At start a ".tmp" whose footer checks replaces
+    /// its target, present or not (it was flushed whole, so it is newer: the power failed before the delete or
+    /// the rename reached the flash), else it is deleted (the power failed while writing it). The host's
+    /// PowerCutTests run this protocol with a cut at every step.
     /// </summary>
     public sealed class InternalFlashStorage : IFlashStorage
     {
         public const string InternalDrive = "I:\\";
-        private const string TempSuffix = ".tmp";
+        private const string TempSuffix = RecordFrame.TempSuffix;
         private readonly string _root;
         private readonly object _lock = new object();
 
@@ -35,7 +37,7 @@ namespace Gate.Firmware.Esp32
                 }
 
                 byte[] raw = ReadAll(path);
-                byte[] payload = Unwrap(raw);
+                byte[] payload = RecordFrame.Unwrap(raw);
                 // gate.json and board.json are deployed by nanoff without a footer: take them as they are.
                 return payload != null ? payload : raw;
             }
@@ -49,7 +51,7 @@ namespace Gate.Firmware.Esp32
                 string tmp = path + TempSuffix;
                 using (FileStream stream = new FileStream(tmp, FileMode.Create, FileAccess.Write))
                 {
-                    byte[] wrapped = Wrap(data);
+                    byte[] wrapped = RecordFrame.Wrap(data);
                     stream.Write(wrapped, 0, wrapped.Length);
                     stream.Flush();
                 }
@@ -102,8 +104,13 @@ namespace Gate.Firmware.Esp32
                 }
 
                 string target = tmp.Substring(0, tmp.Length - TempSuffix.Length);
-                if (!File.Exists(target) && Unwrap(ReadAll(tmp)) != null)
+                if (RecordFrame.ShouldPromote(ReadAll(tmp)))
                 {
+                    if (File.Exists(target))
+                    {
+                        File.Delete(target);
+                    }
+
                     File.Move(tmp, target);
                 }
                 else
@@ -132,62 +139,6 @@ namespace Gate.Firmware.Esp32
 
                 return data;
             }
-        }
-
-        // Footer: 4 bytes length, 4 bytes CRC-32, little-endian.
-        private static byte[] Wrap(byte[] data)
-        {
-            byte[] result = new byte[data.Length + 8];
-            Array.Copy(data, result, data.Length);
-            PutUInt(result, data.Length, (uint)data.Length);
-            PutUInt(result, data.Length + 4, Crc32(data, data.Length));
-            return result;
-        }
-
-        private static byte[] Unwrap(byte[] raw)
-        {
-            if (raw == null || raw.Length < 8)
-            {
-                return null;
-            }
-
-            int length = raw.Length - 8;
-            if (GetUInt(raw, length) != (uint)length || GetUInt(raw, length + 4) != Crc32(raw, length))
-            {
-                return null;
-            }
-
-            byte[] data = new byte[length];
-            Array.Copy(raw, data, length);
-            return data;
-        }
-
-        private static void PutUInt(byte[] b, int at, uint v)
-        {
-            b[at] = (byte)v;
-            b[at + 1] = (byte)(v >> 8);
-            b[at + 2] = (byte)(v >> 16);
-            b[at + 3] = (byte)(v >> 24);
-        }
-
-        private static uint GetUInt(byte[] b, int at)
-        {
-            return (uint)(b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24));
-        }
-
-        private static uint Crc32(byte[] data, int length)
-        {
-            uint crc = 0xFFFFFFFF;
-            for (int i = 0; i < length; i++)
-            {
-                crc ^= data[i];
-                for (int k = 0; k < 8; k++)
-                {
-                    crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
-                }
-            }
-
-            return ~crc;
         }
     }
 }

@@ -6,8 +6,9 @@ namespace Gate.Firmware.Storage
     ///
     /// Contract every implementation keeps:
     /// - Write is atomic: after a power cut during Write, Read returns either the old entry or the new one,
-    ///   never a torn mix (the flash implementation writes "name.tmp", flushes, deletes the old file and
-    ///   renames; on start it recovers a leftover ".tmp" whose target is missing, and deletes any other).
+    ///   never a torn mix (the flash implementation writes "name.tmp" framed by RecordFrame, flushes, deletes
+    ///   the old file and renames; on start a leftover ".tmp" whose frame checks replaces its target, any other
+    ///   is deleted). PowerCutTests cut the power at every step of that protocol.
     /// - When Write returns, the entry is durable.
     /// - Names are 1..24 characters of a-z, 0-9, '.', '-' and '_' (LittleFS/FAT-safe).
     /// - Read of a missing entry returns null; Delete of a missing entry does nothing.
