@@ -3,12 +3,12 @@ using System;
 namespace Gate.Firmware.Storage
 {
     /// <summary>
-    /// How a record sits in a flash file, and which file wins after a power cut. Portable so the device's
+    /// How a entry sits in a flash file, and which file wins after a power cut. Portable so the device's
     /// InternalFlashStorage and the host's power-cut tests run the same decisions.
     ///
-    /// A record file is the payload followed by an 8-byte footer: length and CRC-32, little-endian. A write
+    /// A entry file is the payload followed by an 8-byte footer: length and CRC-32, little-endian. A write
     /// goes to "name.tmp", is flushed, then the old file is deleted and the temp file renamed. The flush is
-    /// the moment the new record is durable; the delete and rename after it are metadata that a flash file
+    /// the moment the new entry is durable; the delete and rename after it are metadata that a flash file
     /// system may lose or apply out of order on a power cut.
     /// </summary>
     public static class RecordFrame
@@ -25,7 +25,7 @@ namespace Gate.Firmware.Storage
             return result;
         }
 
-        /// <summary>The payload, or null when raw is torn, erased or not a framed record.</summary>
+        /// <summary>The payload, or null when raw is torn, erased or not a framed entry.</summary>
         public static byte[] Unwrap(byte[] raw)
         {
             if (raw == null || raw.Length < FooterLength)
@@ -47,7 +47,7 @@ namespace Gate.Firmware.Storage
         /// <summary>
         /// At mount, for a leftover "name.tmp": true when it must replace the target (then delete the target
         /// and rename the temp file), false when it must be deleted. A temp file whose footer checks was
-        /// flushed whole after the target was last written, so it is the newer record even when the target
+        /// flushed whole after the target was last written, so it is the newer entry even when the target
         /// still exists: the power failed before the delete or the rename reached the flash. Keeping the
         /// target instead would undo a write that had returned (a boot counter going back, a reset latch
         /// coming back).
