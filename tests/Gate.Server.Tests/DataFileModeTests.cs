@@ -21,12 +21,20 @@ public sealed class DataFileModeTests
             ["Database:Path"] = Path.Combine(data, "gate.db"),
             ["Security:AdminPassword"] = "", // generated, written to admin-password.txt
         });
+        Microsoft.Data.Sqlite.SqliteConnection? walReader = null;
         var previous = Umask(0b000_010_010);
         try
         {
             server.CreateClient().Dispose(); // starts the server: creates the folder, the database, the admin
             var password = File.ReadAllText(Path.Combine(data, "admin-password.txt")).Trim();
             await server.ClientAsAsync("admin", password); // seals a session cookie: the first data-protection key is written
+            // -wal and -shm exist only while a connection is open (the last close checkpoints and deletes them), and the
+            // server's pool may have closed its last one by now; an open reader under the same umask brings them back.
+            walReader = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + Path.Combine(data, "gate.db") + ";Pooling=False");
+            walReader.Open();
+            using var read = walReader.CreateCommand();
+            read.CommandText = "SELECT count(*) FROM sqlite_master;";
+            read.ExecuteScalar();
         }
         finally
         {
@@ -45,6 +53,7 @@ public sealed class DataFileModeTests
         Assert.NotEmpty(keys);
         Assert.All(keys, k => Assert.Equal(Private, File.GetUnixFileMode(k)));
         Assert.Empty(DataFolderCheck.WiderThanPrivate(data));
+        walReader?.Dispose();
         server.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(root, recursive: true);
