@@ -54,13 +54,26 @@ public sealed partial class GateRig : IAsyncDisposable
 
     public string DataDirectory => _dir;
 
-    public static async Task<GateRig> StartAsync(int devices, IReadOnlyDictionary<string, string>? extra = null, Func<GateRig, ServerSettings, Task<ServerSettings>>? configure = null)
+    /// <summary>The server's SQLite file (in DataDirectory unless the test gave the database its own folder).</summary>
+    public string DatabasePath { get; private set; } = "";
+
+    /// <summary>
+    /// databaseDirectory puts the SQLite file in a folder of the test's choosing (a size-limited mount); the
+    /// server's log stays in DataDirectory, as a real server's goes to the journal, not to its data disk.
+    /// </summary>
+    public static async Task<GateRig> StartAsync(int devices, IReadOnlyDictionary<string, string>? extra = null, Func<GateRig, ServerSettings, Task<ServerSettings>>? configure = null, string? databaseDirectory = null)
     {
         var dir = Directory.CreateTempSubdirectory("gate-resilience-").FullName;
         var rig = new GateRig(dir, devices);
-        RegistrySeeder.Seed(Path.Combine(dir, "gate.db"), devices, 5, devices);
+        rig.DatabasePath = Path.Combine(databaseDirectory ?? dir, "gate.db");
+        RegistrySeeder.Seed(rig.DatabasePath, devices, 5, devices);
         await rig.Police.StartAsync();
         var env = new Dictionary<string, string>(FastForwarding);
+        if (databaseDirectory is not null)
+        {
+            env["Database__Path"] = rig.DatabasePath;
+        }
+
         foreach (var (k, v) in extra ?? new Dictionary<string, string>())
         {
             env[k] = v;
