@@ -160,39 +160,12 @@ namespace Gate.Contracts.Json
             int len = text.Length;
             for (int i = 0; i < len; i++)
             {
-                int c = text[i];
-                if (c < 0x80)
+                int cp = CodePoint(text[i], i + 1 < len ? text[i + 1] : -1);
+                n += EncodeCodePoint(cp, bytes, n);
+                if (cp > 0xFFFF)
                 {
-                    bytes[n++] = (byte)c;
-                    continue;
+                    i++; // a surrogate pair: two chars, one code point
                 }
-
-                if (c < 0x800)
-                {
-                    bytes[n++] = (byte)(0xC0 | (c >> 6));
-                    bytes[n++] = (byte)(0x80 | (c & 0x3F));
-                    continue;
-                }
-
-                if (c >= 0xD800 && c <= 0xDBFF && i + 1 < len && text[i + 1] >= 0xDC00 && text[i + 1] <= 0xDFFF)
-                {
-                    int cp = 0x10000 + ((c - 0xD800) << 10) + (text[i + 1] - 0xDC00);
-                    i++;
-                    bytes[n++] = (byte)(0xF0 | (cp >> 18));
-                    bytes[n++] = (byte)(0x80 | ((cp >> 12) & 0x3F));
-                    bytes[n++] = (byte)(0x80 | ((cp >> 6) & 0x3F));
-                    bytes[n++] = (byte)(0x80 | (cp & 0x3F));
-                    continue;
-                }
-
-                if (c >= 0xD800 && c <= 0xDFFF)
-                {
-                    c = 0xFFFD;
-                }
-
-                bytes[n++] = (byte)(0xE0 | (c >> 12));
-                bytes[n++] = (byte)(0x80 | ((c >> 6) & 0x3F));
-                bytes[n++] = (byte)(0x80 | (c & 0x3F));
             }
 
             return bytes;
@@ -201,27 +174,17 @@ namespace Gate.Contracts.Json
         /// <summary>Encodes a StringBuilder's text as UTF-8 without first making it a string (see Encode(string)).</summary>
         public static byte[] Encode(StringBuilder text)
         {
+            // The same loops as for a string: nanoFramework has no common interface over string and StringBuilder
+            // (no IEnumerable of char, no Span), so each gets its own, both on CodePoint and Width.
             int len = text.Length;
             int count = 0;
             for (int i = 0; i < len; i++)
             {
-                int c = text[i];
-                if (c < 0x80)
+                int cp = CodePoint(text[i], i + 1 < len ? text[i + 1] : -1);
+                count += Width(cp);
+                if (cp > 0xFFFF)
                 {
-                    count += 1;
-                }
-                else if (c < 0x800)
-                {
-                    count += 2;
-                }
-                else if (c >= 0xD800 && c <= 0xDBFF && i + 1 < len && text[i + 1] >= 0xDC00 && text[i + 1] <= 0xDFFF)
-                {
-                    count += 4;
                     i++;
-                }
-                else
-                {
-                    count += 3;
                 }
             }
 
@@ -229,19 +192,11 @@ namespace Gate.Contracts.Json
             int n = 0;
             for (int i = 0; i < len; i++)
             {
-                int c = text[i];
-                if (c < 0x80)
+                int cp = CodePoint(text[i], i + 1 < len ? text[i + 1] : -1);
+                n += EncodeCodePoint(cp, bytes, n);
+                if (cp > 0xFFFF)
                 {
-                    bytes[n++] = (byte)c;
-                }
-                else if (c >= 0xD800 && c <= 0xDBFF && i + 1 < len && text[i + 1] >= 0xDC00 && text[i + 1] <= 0xDFFF)
-                {
-                    n += EncodeCodePoint(0x10000 + ((c - 0xD800) << 10) + (text[i + 1] - 0xDC00), bytes, n);
                     i++;
-                }
-                else
-                {
-                    n += EncodeCodePoint(c >= 0xD800 && c <= 0xDFFF ? 0xFFFD : c, bytes, n);
                 }
             }
 
@@ -260,27 +215,40 @@ namespace Gate.Contracts.Json
             int len = text.Length;
             for (int i = 0; i < len; i++)
             {
-                int c = text[i];
-                if (c < 0x80)
+                int cp = CodePoint(text[i], i + 1 < len ? text[i + 1] : -1);
+                count += Width(cp);
+                if (cp > 0xFFFF)
                 {
-                    count += 1;
-                }
-                else if (c < 0x800)
-                {
-                    count += 2;
-                }
-                else if (c >= 0xD800 && c <= 0xDBFF && i + 1 < len && text[i + 1] >= 0xDC00 && text[i + 1] <= 0xDFFF)
-                {
-                    count += 4;
                     i++;
-                }
-                else
-                {
-                    count += 3;
                 }
             }
 
             return count;
+        }
+
+        /// <summary>
+        /// The code point that starts at char c (next is the char after it, or -1): a high surrogate followed by a
+        /// low one gives the pair's code point (above U+FFFF, so the caller skips next); a lone surrogate gives U+FFFD.
+        /// </summary>
+        private static int CodePoint(int c, int next)
+        {
+            if (c < 0xD800 || c > 0xDFFF)
+            {
+                return c;
+            }
+
+            if (c <= 0xDBFF && next >= 0xDC00 && next <= 0xDFFF)
+            {
+                return 0x10000 + ((c - 0xD800) << 10) + (next - 0xDC00);
+            }
+
+            return 0xFFFD;
+        }
+
+        /// <summary>How many UTF-8 bytes a code point takes.</summary>
+        private static int Width(int cp)
+        {
+            return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
         }
     }
 }
