@@ -59,6 +59,7 @@ app.MapCommands();
 app.MapProvisioning();
 app.MapForwarding();
 app.MapStatusPage();
+app.MapStorage();
 
 app.Run();
 return 0;

@@ -19,14 +19,15 @@ public static class SecurityEvents
     public const string DeviceRegistered = "device_registered";
     public const string DeviceReplaced = "device_replaced";
     public const string DeviceDecommissioned = "device_decommissioned";
+    public const string BackupWritten = "backup_written";
 
     /// <summary>Every security event type.</summary>
     public static readonly string[] All =
     [
         LoginFailed, LoginLocked, UserCreated, ApiKeyCreated, ApiKeyRevoked,
-        CredentialIssued, CredentialRevoked, DeviceRegistered, DeviceReplaced, DeviceDecommissioned,
+        CredentialIssued, CredentialRevoked, DeviceRegistered, DeviceReplaced, DeviceDecommissioned, BackupWritten,
     ];
 
     /// <summary>Types that only admins see; device credential events stay in a device's history for technicians.</summary>
-    public static readonly string[] AdminOnly = [LoginFailed, LoginLocked, UserCreated, ApiKeyCreated, ApiKeyRevoked];
+    public static readonly string[] AdminOnly = [LoginFailed, LoginLocked, UserCreated, ApiKeyCreated, ApiKeyRevoked, BackupWritten];
 }

@@ -12,6 +12,9 @@ public sealed class DatabaseOptions
 
     /// <summary>How long a writer waits on a locked database before failing with a clear error.</summary>
     public int BusyTimeoutMs { get; set; } = 5000;
+
+    /// <summary>Where POST /api/admin/backups writes its copies; a relative path is under the database file's folder.</summary>
+    public string BackupFolder { get; set; } = "backups";
 }
 
 /// <summary>

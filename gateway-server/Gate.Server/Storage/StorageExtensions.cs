@@ -12,6 +12,7 @@ public static class StorageExtensions
             .BindConfiguration(DatabaseOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.Path), "Database:Path must name the SQLite file, e.g. data/gate.db.")
             .Validate(o => o.BusyTimeoutMs is >= 100 and <= 600_000, "Database:BusyTimeoutMs must be between 100 and 600000.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.BackupFolder), "Database:BackupFolder must name a folder, e.g. data/backups.")
             .ValidateOnStart();
         services.AddSingleton(sp =>
         {
@@ -23,6 +24,7 @@ public static class StorageExtensions
             return database;
         });
         services.TryAddSingleton<GroupCommitWriter>();
+        services.TryAddSingleton<DatabaseBackup>();
         services.AddHostedService<DataFolderCheck>();
         return services;
     }
