@@ -46,7 +46,7 @@ public class ForwardingApiTests
         builder.Configuration.AddInMemoryCollection(config);
         builder.Services.AddSingleton(fx.Database);
         builder.Services.AddSingleton<TimeProvider>(fx.Time);
-        builder.Services.AddSingleton<IDeliveryObserver>(fx.Observer);
+        builder.Services.AddSingleton<IDeliveryProgress>(fx.Observer);
         builder.Services.AddAuthentication(TestAuthHandler.Name).AddScheme<AuthenticationSchemeOptions, TestAuthHandler>(TestAuthHandler.Name, null);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Policies.View, p => p.RequireRole(Roles.All))
@@ -57,6 +57,7 @@ public class ForwardingApiTests
         app.UseAuthorization();
         app.MapForwarding();
         await app.StartAsync();
+        fx.Attach(app.Services);
         return app;
     }
 

@@ -14,8 +14,11 @@ namespace Gate.Forwarding.Tests;
 
 public sealed record DeliveryEvent(string Type, string AlarmId, string? Receiver, string? Path, string? Detail);
 
-/// <summary>Stands in for the Alarms feature: records every step the forwarding service reports.</summary>
-public sealed class RecordingObserver : IDeliveryObserver
+/// <summary>
+/// Stands in for the Alarms feature: records every step the forwarding service reports, once its transaction has
+/// committed (the announcement), and which transaction each step was recorded in.
+/// </summary>
+public sealed class RecordingObserver : IDeliveryProgress
 {
     private readonly object _lock = new();
     private readonly List<DeliveryEvent> _events = [];
@@ -52,14 +55,33 @@ public sealed class RecordingObserver : IDeliveryObserver
 
     public Task<DeliveryEvent> Trouble(string alarmId) => WaitFor(e => e.Type == "trouble" && e.AlarmId == alarmId).WithTimeout($"delivery trouble of {alarmId}");
 
-    public Task OnForwardedAsync(string alarmId, string receiver, string path, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Add(new DeliveryEvent("forwarded", alarmId, receiver, path, null));
+    /// <summary>The transaction each step was recorded in, by step type and alarm id.</summary>
+    public ConcurrentDictionary<(string Type, string AlarmId), SqliteTransaction> Transactions { get; } = new();
 
-    public Task OnAcknowledgedAsync(string alarmId, string receiver, string path, DateTimeOffset at, TimeSpan latency, CancellationToken cancellationToken) =>
-        Add(new DeliveryEvent("ack", alarmId, receiver, path, null));
+    /// <summary>Whether the outbox already showed the alarm delivered inside the transaction that recorded its police ack.</summary>
+    public ConcurrentDictionary<string, bool> DeliveredInAckTransaction { get; } = new();
 
-    public Task OnDeliveryTroubleAsync(string alarmId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
-        Add(new DeliveryEvent("trouble", alarmId, null, null, reason));
+    public DeliveryAnnouncement? Forwarded(SqliteConnection connection, SqliteTransaction transaction, string alarmId, string receiver, string path, DateTimeOffset at) =>
+        Record(transaction, new DeliveryEvent("forwarded", alarmId, receiver, path, null));
+
+    public DeliveryAnnouncement? PoliceAcknowledged(SqliteConnection connection, SqliteTransaction transaction, string alarmId, string receiver, string path, DateTimeOffset at, TimeSpan latency)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT state = 'delivered' AND EXISTS (SELECT 1 FROM delivery_attempts d WHERE d.alarm_id = $id AND d.outcome = 'acknowledged') FROM forward_queue WHERE alarm_id = $id;";
+        command.Parameters.AddWithValue("$id", alarmId);
+        DeliveredInAckTransaction[alarmId] = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 1;
+        return Record(transaction, new DeliveryEvent("ack", alarmId, receiver, path, null));
+    }
+
+    public DeliveryAnnouncement? DeliveryTrouble(SqliteConnection connection, SqliteTransaction transaction, string alarmId, string reason, DateTimeOffset at) =>
+        Record(transaction, new DeliveryEvent("trouble", alarmId, null, null, reason));
+
+    private DeliveryAnnouncement Record(SqliteTransaction transaction, DeliveryEvent e)
+    {
+        Transactions[(e.Type, e.AlarmId)] = transaction;
+        return _ => Add(e);
+    }
 
     private Task Add(DeliveryEvent e)
     {
@@ -89,6 +111,7 @@ public sealed class ForwardingFixture : IAsyncDisposable
     private readonly string _dir;
     private IHost? _host;
     private GroupCommitWriter? _writer;
+    private IServiceProvider? _attached;
 
     public ForwardingFixture()
     {
@@ -107,7 +130,14 @@ public sealed class ForwardingFixture : IAsyncDisposable
     /// <summary>The fixture's own writer for reads and writes from the test side (the host has its own).</summary>
     public GroupCommitWriter Writer => _writer ??= new GroupCommitWriter(Database, Microsoft.Extensions.Logging.Abstractions.NullLogger<GroupCommitWriter>.Instance);
 
-    public ForwardingStore Store => new(Database, Writer);
+    /// <summary>The host's outbox store once started (its writes wake the host's service), else one of the test's own.</summary>
+    public ForwardingStore Store => Running?.GetRequiredService<ForwardingStore>() ?? new(Database, Writer, new AlarmOutbox(Time));
+
+    /// <summary>The services of the running forwarding feature: the fixture's host, or an app a test built and attached.</summary>
+    private IServiceProvider? Running => _host?.Services ?? _attached;
+
+    /// <summary>For a test that hosts the forwarding feature in its own app: enqueues then wake that app's service.</summary>
+    public void Attach(IServiceProvider services) => _attached = services;
 
     public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("not started");
 
@@ -133,15 +163,20 @@ public sealed class ForwardingFixture : IAsyncDisposable
     public static ForwardRequest Alarm(string id, string school = "school-a", string kind = "panic", bool restore = false, int zone = 1) =>
         new(id, school, "gate-1", kind, zone, restore, kind is "drill" or "periodic_test", DateTimeOffset.UtcNow, null);
 
-    /// <summary>Enqueues like the Alarms feature: inside the transaction that stores the alarm.</summary>
+    /// <summary>The host's outbox once started; before that one of the test's own (the service looks at the outbox when it starts).</summary>
+    public AlarmOutbox Outbox => Running?.GetRequiredService<AlarmOutbox>() ?? new AlarmOutbox(Time);
+
+    /// <summary>Enqueues like the Alarms feature: inside a transaction of its own, waking the service after the commit.</summary>
     public void Enqueue(params ForwardRequest[] requests)
     {
+        var outbox = Outbox;
         foreach (var request in requests)
         {
             using var connection = Database.Open();
             using var tx = connection.BeginTransaction();
-            ForwardingQueue.Enqueue(connection, tx, request);
+            outbox.Enqueue(connection, tx, request);
             tx.Commit();
+            outbox.Wake();
         }
     }
 
@@ -199,7 +234,7 @@ public sealed class ForwardingFixture : IAsyncDisposable
         builder.Logging.AddFilter(_ => false);
         builder.Services.AddSingleton(Database);
         builder.Services.AddSingleton<TimeProvider>(Time);
-        builder.Services.AddSingleton<IDeliveryObserver>(Observer);
+        builder.Services.AddSingleton<IDeliveryProgress>(Observer);
         builder.Services.AddForwarding(builder.Configuration);
         var host = builder.Build();
         try

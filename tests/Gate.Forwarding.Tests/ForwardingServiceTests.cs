@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Gate.Server.Forwarding;
+using Gate.Server.Storage;
 using Gate.SiaDc09;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -411,13 +412,38 @@ public class ForwardingServiceTests
     }
 
     [Fact]
+    public async Task Forwarding_PoliceAck_AttemptDeliveredStateForwardedAndPoliceAckAreOneCommit()
+    {
+        await using var fx = new ForwardingFixture();
+        await using var receiver = fx.Simulator();
+        await receiver.StartAsync();
+        fx.AddSchool("school-a", "1001");
+        await fx.StartAsync(ForwardingFixture.Config(primary: receiver));
+        // The first alarm settles what happens once (the start-up schedule reset, the first DC-09 sequence block).
+        fx.Enqueue(ForwardingFixture.Alarm("c.1.1"));
+        await fx.Observer.Acknowledged("c.1.1");
+        var writer = fx.Services.GetRequiredService<GroupCommitWriter>();
+        var (commits, writes) = (writer.Commits, writer.Writes);
+
+        fx.Enqueue(ForwardingFixture.Alarm("c.1.2"));
+        await fx.Observer.Acknowledged("c.1.2");
+
+        // One police ACK is one write in one commit: the try, the delivered state and both alarm steps.
+        Assert.Equal(1, writer.Writes - writes);
+        Assert.Equal(1, writer.Commits - commits);
+        Assert.Same(fx.Observer.Transactions[("forwarded", "c.1.2")], fx.Observer.Transactions[("ack", "c.1.2")]);
+        Assert.True(fx.Observer.DeliveredInAckTransaction["c.1.2"]);
+        Assert.Equal(ForwardState.Delivered, (await fx.Delivery("c.1.2")).State);
+    }
+
+    [Fact]
     public async Task Queue_EnqueueInRolledBackTransaction_QueuesNothing()
     {
         await using var fx = new ForwardingFixture();
         using (var connection = fx.Database.Open())
         using (var tx = connection.BeginTransaction())
         {
-            ForwardingQueue.Enqueue(connection, tx, ForwardingFixture.Alarm("r.1.1"));
+            fx.Outbox.Enqueue(connection, tx, ForwardingFixture.Alarm("r.1.1"));
             tx.Rollback();
         }
 

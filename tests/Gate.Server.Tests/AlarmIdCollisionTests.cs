@@ -105,8 +105,7 @@ public sealed class AlarmIdCollisionTests
         Assert.Equal(AlarmStatus.Resolved, store.Find(before.Id)!.Status);
 
         // Later stages of the new alarm reach the device under the id it sent.
-        var observer = server.Get<IDeliveryObserver>();
-        await observer.OnForwardedAsync(derived, "police-zz", "primary", server.Time.GetUtcNow(), CancellationToken.None);
+        await AlarmTests.ReportDeliveryAsync(server, (p, c, tx) => p.Forwarded(c, tx, derived, "police-zz", "primary", server.Time.GetUtcNow()));
         var forwarded = await device.WaitForAckAsync(before.Id, AckStage.Forwarded);
         Assert.Equal("primary", forwarded.Path);
         Assert.Equal(AckStage.Forwarded, store.Find(derived)!.Stage);

@@ -4,6 +4,7 @@ using Gate.Contracts;
 using Gate.Server.Alarms;
 using Gate.Server.Forwarding;
 using Gate.Server.Mqtt;
+using Gate.Server.Storage;
 using Gate.Server.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
@@ -168,11 +169,10 @@ public sealed class AlarmTests
         await device.SendAlarmAsync(alarm);
         await device.WaitForAckAsync(alarm.Id, AckStage.Received);
 
-        var observer = server.Get<IDeliveryObserver>();
         var now = server.Time.GetUtcNow();
-        await observer.OnForwardedAsync(alarm.Id, "police-zz", "primary", now, CancellationToken.None);
+        await ReportDeliveryAsync(server, (p, c, tx) => p.Forwarded(c, tx, alarm.Id, "police-zz", "primary", now));
         var forwarded = await device.WaitForAckAsync(alarm.Id, AckStage.Forwarded);
-        await observer.OnAcknowledgedAsync(alarm.Id, "police-zz", "primary", now.AddSeconds(1), TimeSpan.FromMilliseconds(850), CancellationToken.None);
+        await ReportDeliveryAsync(server, (p, c, tx) => p.PoliceAcknowledged(c, tx, alarm.Id, "police-zz", "primary", now.AddSeconds(1), TimeSpan.FromMilliseconds(850)));
         await device.WaitForAckAsync(alarm.Id, AckStage.PoliceAck);
 
         var admin = await server.AdminClientAsync();
@@ -204,5 +204,17 @@ public sealed class AlarmTests
         var admin = await server.AdminClientAsync();
         var delivery = await admin.GetAsync($"/api/alarms/{alarm.Id}/delivery");
         Assert.Equal(HttpStatusCode.OK, delivery.StatusCode);
+    }
+
+    /// <summary>
+    /// Reports a delivery step the way the forwarding service does: recorded through the Alarms feature's
+    /// <see cref="IDeliveryProgress"/> inside a write of the server's one writer, announced after that write commits.
+    /// </summary>
+    internal static async Task ReportDeliveryAsync(GateServerFactory server, Func<IDeliveryProgress, SqliteConnection, SqliteTransaction, DeliveryAnnouncement?> step)
+    {
+        var progress = server.Get<IDeliveryProgress>();
+        var announce = await server.Get<GroupCommitWriter>().WriteAsync((c, tx) => step(progress, c, tx));
+        Assert.NotNull(announce);
+        await announce(CancellationToken.None);
     }
 }

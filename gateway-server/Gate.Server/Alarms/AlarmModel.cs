@@ -40,6 +40,9 @@ public enum AlarmOutcome
 /// </summary>
 public sealed record AlarmStoreResult(AlarmOutcome Outcome, string AlarmId, string ReceivedId, string Stage, bool IsTest, bool IdReused = false, string? StoredId = null);
 
+/// <summary>What recording a delivery step did to an alarm: its device and school, its stage now, and whether it moved.</summary>
+public sealed record AlarmProgress(string DeviceId, string SchoolId, string Stage, bool Advanced);
+
 public sealed record AlarmStepView(DateTimeOffset At, string Step, string Actor, string? Detail);
 
 public sealed record AlarmView(

@@ -2,15 +2,18 @@ using Gate.Contracts;
 using Gate.Server.Events;
 using Gate.Server.Forwarding;
 using Gate.Server.Mqtt;
+using Microsoft.Data.Sqlite;
 
 namespace Gate.Server.Alarms;
 
 /// <summary>
 /// The alarm path: store durably, then tell the device "received"; later stages (forwarded, police_ack, failed,
-/// operator_ack) go back to the device as they happen so the guard sees them, and to the status page.
+/// operator_ack) go back to the device as they happen so the guard sees them, and to the status page. The delivery
+/// stages are recorded through <see cref="IDeliveryProgress"/>, inside the forwarder's own transaction, and announced
+/// once it has committed.
 /// </summary>
 public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed feed, DeviceClock clock, TimeProvider time, ILogger<AlarmService> logger)
-    : IDeviceMessageHandler, IDeliveryObserver
+    : IDeviceMessageHandler, IDeliveryProgress
 {
     public string Channel => Topics.Alarm;
 
@@ -41,7 +44,7 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
         // Durable now: the device may drop it from its outbox.
         await SendAckAsync(message.SchoolId, message.DeviceId, stored.ReceivedId, AckStage.Received, null, cancellationToken);
         // A resend of an alarm stored under its own key (the device's id or one derived from it) learns its later stage too.
-        if (stored.Outcome == AlarmOutcome.Duplicate && stored.StoredId == stored.AlarmId && AckStage.Rank(stored.Stage) > AckStage.Rank(AckStage.Received))
+        if (stored.Outcome == AlarmOutcome.Duplicate && stored.StoredId == stored.AlarmId && AlarmStage.IsPastReceived(stored.Stage))
         {
             await SendAckAsync(message.SchoolId, message.DeviceId, stored.AlarmId, stored.Stage, null, cancellationToken);
         }
@@ -66,20 +69,20 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
         return IngestResult.Accepted;
     }
 
-    public Task OnForwardedAsync(string alarmId, string receiver, string path, DateTimeOffset at, CancellationToken cancellationToken) =>
-        StepAsync(alarmId, AlarmStep.Forwarded, receiver, path, at, AckStage.Forwarded, "forwarded_at", path, cancellationToken);
+    public DeliveryAnnouncement? Forwarded(SqliteConnection connection, SqliteTransaction transaction, string alarmId, string receiver, string path, DateTimeOffset at) =>
+        Announcement(store.RecordForwarded(connection, transaction, alarmId, receiver, path, at), alarmId, AlarmStep.Forwarded, AckStage.Forwarded, path);
 
-    public Task OnAcknowledgedAsync(string alarmId, string receiver, string path, DateTimeOffset at, TimeSpan latency, CancellationToken cancellationToken) =>
-        StepAsync(alarmId, AlarmStep.PoliceAck, receiver, $"{path}, {latency.TotalMilliseconds:F0} ms", at, AckStage.PoliceAck, "police_ack_at", path, cancellationToken);
+    public DeliveryAnnouncement? PoliceAcknowledged(SqliteConnection connection, SqliteTransaction transaction, string alarmId, string receiver, string path, DateTimeOffset at, TimeSpan latency) =>
+        Announcement(store.RecordPoliceAck(connection, transaction, alarmId, receiver, $"{path}, {latency.TotalMilliseconds:F0} ms", at), alarmId, AlarmStep.PoliceAck, AckStage.PoliceAck, path);
 
-    public Task OnDeliveryTroubleAsync(string alarmId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
-        StepAsync(alarmId, AlarmStep.DeliveryTrouble, "forwarding", reason, at, AckStage.Failed, null, null, cancellationToken);
+    public DeliveryAnnouncement? DeliveryTrouble(SqliteConnection connection, SqliteTransaction transaction, string alarmId, string reason, DateTimeOffset at) =>
+        Announcement(store.RecordDeliveryTrouble(connection, transaction, alarmId, reason, at), alarmId, AlarmStep.DeliveryTrouble, AckStage.Failed, null);
 
     /// <summary>A duty officer acknowledges (the guard's light shows it) or resolves an alarm.</summary>
     public async Task<AlarmView?> PersonStepAsync(string alarmId, string step, string user, string? note, CancellationToken cancellationToken)
     {
         var alarm = store.Find(alarmId);
-        if (alarm is null || !store.PersonStep(alarm.Id, step, user, note, time.GetUtcNow()))
+        if (alarm is null || !await store.PersonStepAsync(alarm.Id, step, user, note, time.GetUtcNow(), cancellationToken))
         {
             return null;
         }
@@ -110,22 +113,24 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
         }
     }
 
-    private async Task StepAsync(string alarmId, string step, string actor, string? detail, DateTimeOffset at, string stage, string? timeColumn, string? path, CancellationToken cancellationToken)
+    /// <summary>Once the step is committed: the new stage to the device (only when it moved), the change to the status page.</summary>
+    private DeliveryAnnouncement? Announcement(AlarmProgress? progress, string alarmId, string step, string stage, string? path)
     {
-        var result = await store.AddStepAsync(alarmId, step, actor, detail, at, stage, timeColumn, cancellationToken);
-        if (result is null)
+        if (progress is not { } recorded)
         {
             logger.LogWarning("Delivery step {Step} for unknown alarm {AlarmId}", step, alarmId);
-            return;
+            return null;
         }
 
-        var (deviceId, schoolId, _, advanced) = result.Value;
-        if (advanced)
+        return async cancellationToken =>
         {
-            await SendAckAsync(schoolId, deviceId, alarmId, stage, path, cancellationToken);
-        }
+            if (recorded.Advanced)
+            {
+                await SendAckAsync(recorded.SchoolId, recorded.DeviceId, alarmId, stage, path, cancellationToken);
+            }
 
-        feed.Publish("alarm_" + step, deviceId, schoolId, alarmId, store.Find(alarmId));
+            feed.Publish("alarm_" + step, recorded.DeviceId, recorded.SchoolId, alarmId, store.Find(alarmId));
+        };
     }
 
     /// <summary>Acks carry the id the device sent: a key derived for a reused id is the server's alone.</summary>

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Gate.Contracts;
 using Gate.Server.Forwarding;
 using Gate.Server.Storage;
@@ -7,47 +6,53 @@ using Microsoft.Data.Sqlite;
 namespace Gate.Server.Alarms;
 
 /// <summary>
-/// Alarms in SQLite. Writes are group-committed: every alarm waiting when the writer is free goes into one transaction,
-/// and each caller learns its result only after that transaction is durably committed (synchronous=FULL), which is the
-/// promise behind the "received" ack. Reads and person steps open their own connections.
+/// Alarms in SQLite. Every write goes through the one <see cref="GroupCommitWriter"/> (SQLite has one write lock):
+/// every alarm and step waiting when the writer is free goes into one transaction, and each caller learns its result
+/// only after that transaction is durably committed (synchronous=FULL), which is the promise behind the "received"
+/// ack. A new alarm's row in the police outbox is written in the same transaction, and the forwarder is woken after
+/// the commit. Stages move by <see cref="AlarmStage.CanMoveTo"/> only. Reads open their own connections.
 /// </summary>
-public sealed class AlarmStore : IAsyncDisposable
+public sealed class AlarmStore(GateDatabase database, GroupCommitWriter writer, AlarmOutbox outbox)
 {
-    private const int MaxBatch = 256;
-    private readonly GateDatabase _database;
-    private readonly GroupCommitWriter _steps;
-    private readonly ILogger<AlarmStore> _logger;
-    private readonly Channel<PendingAlarm> _pending = Channel.CreateUnbounded<PendingAlarm>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writer;
-
-    public AlarmStore(GateDatabase database, GroupCommitWriter steps, ILogger<AlarmStore> logger)
-    {
-        _database = database;
-        _steps = steps;
-        _logger = logger;
-        _writer = Task.Run(WriteLoopAsync);
-    }
+    /// <summary>The stages a duty officer's acknowledgement moves on from, for the one UPDATE that applies it.</summary>
+    private static readonly string[] MovesToOperatorAck = AlarmStage.StagesMovingTo(AckStage.OperatorAck);
 
     /// <summary>Stores (or folds, or recognises) one alarm; completes once durable.</summary>
-    public Task<AlarmStoreResult> StoreAsync(Alarm alarm, string schoolId, DateTimeOffset raisedAt, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    public async Task<AlarmStoreResult> StoreAsync(Alarm alarm, string schoolId, DateTimeOffset raisedAt, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         var pending = new PendingAlarm(alarm, schoolId, raisedAt, receivedAt);
-        if (!_pending.Writer.TryWrite(pending))
-        {
-            throw new InvalidOperationException("the alarm store is shutting down");
-        }
-
-        return pending.Done.Task.WaitAsync(cancellationToken);
+        var write = writer.WriteAsync((connection, tx) => StoreOne(connection, tx, pending, outbox));
+        // After the commit, never before (the forwarder reads the outbox as soon as it wakes), and even when this caller
+        // stopped waiting: the write commits or fails whatever the caller does.
+        _ = write.ContinueWith(
+            stored =>
+            {
+                if (stored.IsCompletedSuccessfully && stored.Result.Outcome == AlarmOutcome.New)
+                {
+                    outbox.Wake();
+                }
+            },
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return await write.WaitAsync(cancellationToken);
     }
 
-    /// <summary>
-    /// Records a step and moves the stage forward (never back), group-committed with other delivery writes.
-    /// Returns the alarm's device and school, or null if unknown.
-    /// </summary>
-    public Task<(string DeviceId, string SchoolId, string Stage, bool Advanced)?> AddStepAsync(string alarmId, string step, string actor, string? detail, DateTimeOffset at, string? newStage, string? timeColumn, CancellationToken cancellationToken = default) =>
-        _steps.WriteAsync<(string, string, string, bool)?>((connection, tx) => AddStep(connection, tx, alarmId, step, actor, detail, at, newStage, timeColumn), cancellationToken);
+    /// <summary>A receiver answered for the alarm (inside the delivery write's transaction).</summary>
+    public AlarmProgress? RecordForwarded(SqliteConnection connection, SqliteTransaction tx, string alarmId, string receiver, string path, DateTimeOffset at) =>
+        Advance(connection, tx, alarmId, AlarmStep.Forwarded, receiver, path, at, AckStage.Forwarded, "forwarded_at");
 
-    private static (string DeviceId, string SchoolId, string Stage, bool Advanced)? AddStep(SqliteConnection connection, SqliteTransaction tx, string alarmId, string step, string actor, string? detail, DateTimeOffset at, string? newStage, string? timeColumn)
+    /// <summary>A police receiver acknowledged the alarm (inside the delivery write's transaction).</summary>
+    public AlarmProgress? RecordPoliceAck(SqliteConnection connection, SqliteTransaction tx, string alarmId, string receiver, string detail, DateTimeOffset at) =>
+        Advance(connection, tx, alarmId, AlarmStep.PoliceAck, receiver, detail, at, AckStage.PoliceAck, "police_ack_at");
+
+    /// <summary>Forwarding could not deliver the alarm so far (inside the delivery write's transaction).</summary>
+    public AlarmProgress? RecordDeliveryTrouble(SqliteConnection connection, SqliteTransaction tx, string alarmId, string reason, DateTimeOffset at) =>
+        Advance(connection, tx, alarmId, AlarmStep.DeliveryTrouble, "forwarding", reason, at, AckStage.Failed, null);
+
+    /// <summary>
+    /// Records a step and moves the stage where the lifecycle allows it (<see cref="AlarmStage.CanMoveTo"/>); the time
+    /// column, when given, keeps its first value. Null when the alarm is unknown.
+    /// </summary>
+    private static AlarmProgress? Advance(SqliteConnection connection, SqliteTransaction tx, string alarmId, string step, string actor, string? detail, DateTimeOffset at, string newStage, string? timeColumn)
     {
         var row = Scalar3(connection, tx, "SELECT device_id, school_id, stage FROM alarms WHERE id = $id;", alarmId);
         if (row is null)
@@ -56,12 +61,7 @@ public sealed class AlarmStore : IAsyncDisposable
         }
 
         var (deviceId, schoolId, stage) = row.Value;
-        // Stages move forward only. "failed" (not delivered so far) replaces "received" and "forwarded" (a receiver that
-        // took it and then refused or went silent), never a police or operator acknowledgement; "forwarded" replaces it
-        // once a receiver takes the alarm after all.
-        var advanced = newStage is not null && AckStage.Rank(newStage) > AckStage.Rank(stage)
-            || newStage == AckStage.Failed && (stage == AckStage.Received || stage == AckStage.Forwarded)
-            || newStage == AckStage.Forwarded && stage == AckStage.Failed;
+        var advanced = AlarmStage.CanMoveTo(stage, newStage);
         using (var update = connection.CreateCommand())
         {
             update.Transaction = tx;
@@ -87,20 +87,35 @@ public sealed class AlarmStore : IAsyncDisposable
         }
 
         InsertStep(connection, tx, alarmId, at, step, actor, detail);
-        return (deviceId, schoolId, advanced ? newStage! : stage, advanced);
+        return new AlarmProgress(deviceId, schoolId, advanced ? newStage : stage, advanced);
     }
 
     /// <summary>A person acknowledges or resolves. Returns false when the alarm does not exist.</summary>
-    public bool PersonStep(string alarmId, string step, string user, string? note, DateTimeOffset at)
+    public Task<bool> PersonStepAsync(string alarmId, string step, string user, string? note, DateTimeOffset at, CancellationToken cancellationToken) =>
+        writer.WriteAsync((connection, tx) => PersonStep(connection, tx, alarmId, step, user, note, at), cancellationToken);
+
+    private static bool PersonStep(SqliteConnection connection, SqliteTransaction tx, string alarmId, string step, string user, string? note, DateTimeOffset at)
     {
-        using var connection = _database.Open();
-        using var tx = connection.BeginTransaction();
         using (var update = connection.CreateCommand())
         {
             update.Transaction = tx;
-            update.CommandText = step == AlarmStep.OperatorAck
-                ? "UPDATE alarms SET operator_ack_at = COALESCE(operator_ack_at, $at), operator_ack_by = COALESCE(operator_ack_by, $u), stage = CASE WHEN stage IN ('received','failed','forwarded','police_ack') THEN 'operator_ack' ELSE stage END WHERE id = $id;"
-                : "UPDATE alarms SET status = 'resolved', resolved_at = COALESCE(resolved_at, $at), resolved_by = COALESCE(resolved_by, $u) WHERE id = $id;";
+            if (step == AlarmStep.OperatorAck)
+            {
+                var from = new List<string>();
+                for (var i = 0; i < MovesToOperatorAck.Length; i++)
+                {
+                    from.Add("$from" + i);
+                    update.Parameters.AddWithValue("$from" + i, MovesToOperatorAck[i]);
+                }
+
+                update.Parameters.AddWithValue("$ack", AckStage.OperatorAck);
+                update.CommandText = $"UPDATE alarms SET operator_ack_at = COALESCE(operator_ack_at, $at), operator_ack_by = COALESCE(operator_ack_by, $u), stage = CASE WHEN stage IN ({string.Join(", ", from)}) THEN $ack ELSE stage END WHERE id = $id;";
+            }
+            else
+            {
+                update.CommandText = "UPDATE alarms SET status = 'resolved', resolved_at = COALESCE(resolved_at, $at), resolved_by = COALESCE(resolved_by, $u) WHERE id = $id;";
+            }
+
             update.Parameters.AddWithValue("$id", alarmId);
             update.Parameters.AddWithValue("$at", StoredTime.Format(at));
             update.Parameters.AddWithValue("$u", user);
@@ -111,20 +126,19 @@ public sealed class AlarmStore : IAsyncDisposable
         }
 
         InsertStep(connection, tx, alarmId, at, step, user, note);
-        tx.Commit();
         return true;
     }
 
     public AlarmView? Find(string alarmId)
     {
-        using var connection = _database.Open();
+        using var connection = database.Open();
         return Query(connection, "WHERE a.id = $id OR a.id = (SELECT alarm_id FROM alarm_aliases WHERE id = $id)", p => p.AddWithValue("$id", alarmId), 1).FirstOrDefault();
     }
 
     /// <summary>Open alarms first (life-safety first among them), then the newest. Tests are listed only when asked for.</summary>
     public IReadOnlyList<AlarmView> List(bool? open, bool tests, string? deviceId, string? schoolId, int limit)
     {
-        using var connection = _database.Open();
+        using var connection = database.Open();
         return Query(connection, """
             WHERE a.is_test = $test
               AND ($open IS NULL OR (a.status = 'open') = $open)
@@ -144,7 +158,7 @@ public sealed class AlarmStore : IAsyncDisposable
     /// <summary>Alarms of one device still worth re-announcing to it (not resolved, recent), with their current stage.</summary>
     public IReadOnlyList<(string Id, string Stage)> RecentUnresolved(string deviceId, DateTimeOffset since)
     {
-        using var connection = _database.Open();
+        using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT id, stage FROM alarms WHERE device_id = $d AND status = 'open' AND received_at >= $since ORDER BY received_at LIMIT 100;";
         command.Parameters.AddWithValue("$d", deviceId);
@@ -159,76 +173,7 @@ public sealed class AlarmStore : IAsyncDisposable
         return list;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _pending.Writer.TryComplete();
-        await _writer;
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        var batch = new List<PendingAlarm>(MaxBatch);
-        while (await _pending.Reader.WaitToReadAsync())
-        {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var next))
-            {
-                batch.Add(next);
-            }
-
-            try
-            {
-                WriteBatch(batch);
-            }
-            catch (Exception ex)
-            {
-                // Nothing in this batch is durable: every caller is told so, and no device gets "received".
-                _logger.LogError(ex, "Could not commit {Count} alarm(s); devices will re-send them", batch.Count);
-                foreach (var pending in batch)
-                {
-                    pending.Done.TrySetException(ex);
-                }
-            }
-        }
-    }
-
-    private void WriteBatch(List<PendingAlarm> batch)
-    {
-        using var connection = _database.Open();
-        using var tx = connection.BeginTransaction(deferred: false);
-        var results = new AlarmStoreResult?[batch.Count];
-        var failures = new Exception?[batch.Count];
-        for (var i = 0; i < batch.Count; i++)
-        {
-            // A savepoint per alarm: one bad row (it should not happen) cannot take its neighbours down with it.
-            Execute(connection, tx, "SAVEPOINT one;");
-            try
-            {
-                results[i] = StoreOne(connection, tx, batch[i]);
-                Execute(connection, tx, "RELEASE one;");
-            }
-            catch (SqliteException ex)
-            {
-                Execute(connection, tx, "ROLLBACK TO one; RELEASE one;");
-                failures[i] = ex;
-            }
-        }
-
-        tx.Commit();
-        for (var i = 0; i < batch.Count; i++)
-        {
-            if (results[i] is { } result)
-            {
-                batch[i].Done.TrySetResult(result);
-            }
-            else
-            {
-                batch[i].Done.TrySetException(failures[i]!);
-            }
-        }
-    }
-
-    private static AlarmStoreResult StoreOne(SqliteConnection connection, SqliteTransaction tx, PendingAlarm pending)
+    private static AlarmStoreResult StoreOne(SqliteConnection connection, SqliteTransaction tx, PendingAlarm pending, AlarmOutbox outbox)
     {
         var alarm = pending.Alarm;
         var isTest = AlarmKind.IsTest(alarm.Kind);
@@ -339,7 +284,7 @@ public sealed class AlarmStore : IAsyncDisposable
             InsertStep(connection, tx, open, pending.ReceivedAt, AlarmStep.Restored, alarm.Device, key);
         }
 
-        ForwardingQueue.Enqueue(connection, tx, new ForwardRequest(
+        outbox.Enqueue(connection, tx, new ForwardRequest(
             key, pending.SchoolId, alarm.Device, alarm.Kind, alarm.Zone, alarm.Restore, isTest, pending.RaisedAt, alarm.Detail));
         return new AlarmStoreResult(AlarmOutcome.New, key, alarm.Id, AckStage.Received, isTest, idReused, key);
     }
@@ -480,16 +425,5 @@ public sealed class AlarmStore : IAsyncDisposable
         return r.Read() ? (r.GetString(0), r.GetString(1), r.GetString(2)) : null;
     }
 
-    private static void Execute(SqliteConnection connection, SqliteTransaction tx, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private sealed record PendingAlarm(Alarm Alarm, string SchoolId, DateTimeOffset RaisedAt, DateTimeOffset ReceivedAt)
-    {
-        public TaskCompletionSource<AlarmStoreResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
+    private sealed record PendingAlarm(Alarm Alarm, string SchoolId, DateTimeOffset RaisedAt, DateTimeOffset ReceivedAt);
 }

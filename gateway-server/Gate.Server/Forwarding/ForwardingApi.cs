@@ -38,7 +38,6 @@ public static class ForwardingApi
             return TypedResults.Conflict($"Alarm '{id}' is {delivery.State}; only a rejected alarm is re-queued (pending ones are retried already).");
         }
 
-        store.Signal.Notify();
         return TypedResults.Accepted($"/api/alarms/{id}/delivery", await store.GetDeliveryAsync(id, cancellationToken));
     }
 

@@ -8,8 +8,8 @@ public static class ForwardingExtensions
     /// <summary>
     /// Registers forwarding to the police: options from "Forwarding" (validated at start-up), the outbox store, the
     /// configured paths (primary and backup DC-09 receivers, webhook), their live status and the background service.
-    /// Needs <see cref="Storage.GateDatabase"/> registered as a singleton; every registered <see cref="IDeliveryObserver"/>
-    /// is told of each step.
+    /// Needs <see cref="Storage.GateDatabase"/> registered as a singleton and one <see cref="IDeliveryProgress"/> (the
+    /// Alarms feature) that records each delivery step on its alarm; <see cref="AlarmOutbox"/> is what alarms are queued with.
     /// </summary>
     public static IServiceCollection AddForwarding(this IServiceCollection services, IConfiguration configuration)
     {
@@ -22,6 +22,7 @@ public static class ForwardingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient(WebhookForwarder.HttpClientName);
         services.TryAddSingleton<Storage.GroupCommitWriter>();
+        services.TryAddSingleton<AlarmOutbox>();
         services.TryAddSingleton<ForwardingStore>();
         services.TryAddSingleton<ForwardingStatus>();
         services.TryAddSingleton(sp => new Dc09SequenceCounter(sp.GetRequiredService<Storage.GateDatabase>()));

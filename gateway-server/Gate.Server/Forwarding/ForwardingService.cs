@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace Gate.Server.Forwarding;
@@ -6,34 +7,33 @@ namespace Gate.Server.Forwarding;
 /// <summary>
 /// Drains the forwarding outbox: in order per school (the next alarm of a school waits for the one before it), in
 /// parallel across schools, woken the moment an alarm is enqueued and by a timer for retries. Each round tries the
-/// paths in order (a path that just failed goes last until it answers again), records every try in the trail,
-/// reports forwarded / acknowledged / trouble to the observers, and schedules the next round with exponential
-/// backoff. Also sends DC-09 NULL supervision messages on each receiver link.
+/// paths in order (a path that just failed goes last until it answers again), records every try in the trail with
+/// the alarm's forwarded / police_ack / trouble step in the same transaction (<see cref="IDeliveryProgress"/>), and
+/// schedules the next round with exponential backoff. Woken by <see cref="AlarmOutbox.Wake"/> after an enqueue
+/// commits. Also sends DC-09 NULL supervision messages on each receiver link.
 /// </summary>
 public sealed class ForwardingService : BackgroundService
 {
-    /// <summary>How long an enqueued-but-invisible alarm id is awaited before its transaction is taken as rolled back.</summary>
-    private static readonly TimeSpan CommitWait = TimeSpan.FromSeconds(10);
-
     /// <summary>Even with nothing due, look at the outbox this often (a safety net, not the delivery path).</summary>
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
 
     private readonly ForwardingStore _store;
     private readonly ForwardingPaths _paths;
     private readonly ForwardingStatus _status;
-    private readonly IDeliveryObserver[] _observers;
+    private readonly IDeliveryProgress _progress;
     private readonly ForwardingOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ForwardingService> _logger;
     private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _parallel;
-    private readonly ForwardingSignal _signal;
+    private readonly AlarmOutbox _outbox;
 
     public ForwardingService(
         ForwardingStore store,
         ForwardingPaths paths,
         ForwardingStatus status,
-        IEnumerable<IDeliveryObserver> observers,
+        AlarmOutbox outbox,
+        IDeliveryProgress progress,
         IOptions<ForwardingOptions> options,
         TimeProvider time,
         ILogger<ForwardingService> logger)
@@ -41,12 +41,12 @@ public sealed class ForwardingService : BackgroundService
         _store = store;
         _paths = paths;
         _status = status;
-        _observers = observers.ToArray();
+        _progress = progress;
+        _outbox = outbox;
         _options = options.Value;
         _time = time;
         _logger = logger;
         _parallel = new SemaphoreSlim(_options.MaxParallelSchools, _options.MaxParallelSchools);
-        _signal = store.Signal;
         foreach (var path in _paths.All)
         {
             _status.Register(path);
@@ -67,8 +67,16 @@ public sealed class ForwardingService : BackgroundService
             _logger.LogWarning("{Warning}", warning);
         }
 
-        // A restart is often the fix (new configuration, receiver back): try every waiting alarm at once.
-        await ResetScheduleAsync(stoppingToken);
+        // A restart is often the fix (new configuration, receiver back): try every waiting alarm at once. If even that
+        // write fails (disk full), forwarding still runs: the alarms are tried at their scheduled times instead.
+        try
+        {
+            await _store.MakeAllDueAsync(stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogError(ex, "Could not make the waiting alarms due at start; they are tried at their scheduled times");
+        }
 
         var supervision = SupervisionOn
             ? _paths.All.Where(p => p.SupportsSupervision).Select(p => SuperviseLoopAsync(p, stoppingToken)).ToArray()
@@ -78,7 +86,6 @@ public sealed class ForwardingService : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var awaitingCommit = await CheckExpectedAsync(stoppingToken);
                 long? nextDueMs;
                 try
                 {
@@ -90,14 +97,6 @@ public sealed class ForwardingService : BackgroundService
                     nextDueMs = _time.GetUtcNow().AddSeconds(1).ToUnixTimeMilliseconds();
                 }
 
-                if (awaitingCommit)
-                {
-                    // An alarm was enqueued but its transaction has not committed yet: look again in a moment
-                    // rather than leave it to the retry timer.
-                    await Task.WhenAny(_signal.WaitAsync(stoppingToken), Task.Delay(1, stoppingToken));
-                    continue;
-                }
-
                 await WaitAsync(nextDueMs, stoppingToken);
             }
         }
@@ -107,31 +106,6 @@ public sealed class ForwardingService : BackgroundService
         }
 
         await Task.WhenAll(_running.Values.Concat(supervision).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
-    }
-
-    private async Task ResetScheduleAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await _store.Database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE forward_queue SET next_attempt_ms = NULL WHERE state = 'pending' AND next_attempt_ms IS NOT NULL;";
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private async Task<bool> CheckExpectedAsync(CancellationToken cancellationToken)
-    {
-        var expected = _signal.Expected.Keys.ToArray();
-        if (expected.Length == 0)
-        {
-            return false;
-        }
-
-        foreach (var id in await _store.ExistingAsync(expected, cancellationToken))
-        {
-            _signal.Seen(id);
-        }
-
-        _signal.ExpireOlderThan(CommitWait);
-        return _signal.Expected.Count > 0;
     }
 
     /// <summary>Starts a worker for every school whose oldest alarm is due; returns when the next one falls due.</summary>
@@ -181,7 +155,7 @@ public sealed class ForwardingService : BackgroundService
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
-            await _signal.WaitAsync(linked.Token);
+            await _outbox.WaitAsync(linked.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -236,7 +210,7 @@ public sealed class ForwardingService : BackgroundService
         {
             _running.TryRemove(school, out _);
             done.TrySetResult();
-            _signal.Notify();
+            _outbox.Wake();
         }
     }
 
@@ -267,7 +241,7 @@ public sealed class ForwardingService : BackgroundService
         var errors = new List<string>();
         var anySent = false;
         var allRejected = true;
-        var forwardedNotified = false;
+        var forwardedRecorded = false;
 
         foreach (var path in paths)
         {
@@ -292,20 +266,32 @@ public sealed class ForwardingService : BackgroundService
 
             _status.Report(path.Path, attempt, at);
 
-            // The acknowledged try and the delivered state are one transaction: one fsync before the device hears of it.
+            // "forwarded" tells the guard the police platform has the alarm: only when a receiver answered. A link that
+            // is down is not "forwarded"; after TroubleAfterAttempts the device hears "failed" instead.
+            var steps = new List<Func<SqliteConnection, SqliteTransaction, DeliveryAnnouncement?>>();
+            if (attempt.Outcome is ForwardOutcome.Acknowledged or ForwardOutcome.Rejected && !forwardedRecorded)
+            {
+                forwardedRecorded = true;
+                var (receiver, pathName) = (path.Receiver, path.Path);
+                steps.Add((c, tx) => _progress.Forwarded(c, tx, request.AlarmId, receiver, pathName, at));
+            }
+
+            if (attempt.Outcome == ForwardOutcome.Acknowledged)
+            {
+                var (receiver, pathName) = (path.Receiver, path.Path);
+                steps.Add((c, tx) => _progress.PoliceAcknowledged(c, tx, request.AlarmId, receiver, pathName, at, latency));
+            }
+
+            // The try, the delivered state and the alarm's forwarded and police_ack steps are one transaction: one police
+            // ACK is one commit (one fsync, shared with whatever else the group commit carries) before the device hears of it.
+            var announcements = new List<DeliveryAnnouncement>();
             await _store.RecordAttemptAsync(request.AlarmId, at, path.Receiver, path.Path, attempt.Outcome.ToString().ToLowerInvariant(),
-                response, attempt.Latency, attempt.Outcome == ForwardOutcome.Acknowledged ? (latency, attempts) : null, cancellationToken, attempt.Sequence);
+                response, attempt.Latency, attempt.Outcome == ForwardOutcome.Acknowledged ? (latency, attempts) : null,
+                steps.Count == 0 ? null : RecordSteps(steps, announcements), cancellationToken, attempt.Sequence);
+            await AnnounceAsync(announcements);
             if (attempt.Sequence is { } number && item.Dc09Sequence is null)
             {
                 item = item with { Dc09Sequence = number };
-            }
-
-            // "forwarded" tells the guard the police platform has the alarm: only when a receiver answered. A link that
-            // is down is not "forwarded"; after TroubleAfterAttempts the device hears "failed" instead.
-            if (attempt.Outcome is ForwardOutcome.Acknowledged or ForwardOutcome.Rejected && !forwardedNotified)
-            {
-                forwardedNotified = true;
-                await NotifyAsync(o => o.OnForwardedAsync(request.AlarmId, path.Receiver, path.Path, at, cancellationToken));
             }
 
             switch (attempt.Outcome)
@@ -313,7 +299,6 @@ public sealed class ForwardingService : BackgroundService
                 case ForwardOutcome.Acknowledged:
                     _logger.LogInformation("Alarm {AlarmId} ({Kind}) acknowledged by {Path} {Receiver} in {LatencyMs:0.0} ms (attempt {Attempt})",
                         request.AlarmId, request.Kind, path.Path, path.Receiver, latency.TotalMilliseconds, attempts);
-                    await NotifyAsync(o => o.OnAcknowledgedAsync(request.AlarmId, path.Receiver, path.Path, at, latency, cancellationToken));
                     return true;
                 case ForwardOutcome.Rejected:
                     anySent = true;
@@ -336,8 +321,10 @@ public sealed class ForwardingService : BackgroundService
         {
             // DUH everywhere: resending the same bytes cannot help. Keep it, show it, move on to the next alarm.
             var reason = "Rejected by every police receiver: " + string.Join("; ", errors);
-            await _store.MarkRejectedAsync(request.AlarmId, attempts, reason, now, cancellationToken);
-            await RaiseTroubleAsync(request, reason, now);
+            var rejected = new List<DeliveryAnnouncement>();
+            LogTrouble(request, reason);
+            await _store.MarkRejectedAsync(request.AlarmId, attempts, reason, now, RecordSteps([Trouble(request, reason, now)], rejected), cancellationToken);
+            await AnnounceAsync(rejected);
             return true;
         }
 
@@ -346,11 +333,15 @@ public sealed class ForwardingService : BackgroundService
             : string.Join("; ", errors);
         var delay = paths.Count == 0 ? _options.Retry.MaxDelay : Backoff(attempts);
         var troubleNow = attempts >= _options.Retry.TroubleAfterAttempts || !anySent;
-        var raised = await _store.ScheduleRetryAsync(request.AlarmId, attempts, (now + delay).ToUnixTimeMilliseconds(), error, troubleNow ? now : null, cancellationToken);
+        var troubleReason = $"Not delivered to the police after {attempts} attempt(s): {error}. Still retrying.";
+        var trouble = new List<DeliveryAnnouncement>();
+        var raised = await _store.ScheduleRetryAsync(request.AlarmId, attempts, (now + delay).ToUnixTimeMilliseconds(), error, troubleNow ? now : null,
+            RecordSteps([Trouble(request, troubleReason, now)], trouble), cancellationToken);
         _logger.LogWarning("Alarm {AlarmId} not acknowledged (attempt {Attempt}): {Error}; next try in {Delay}", request.AlarmId, attempts, error, delay);
         if (raised)
         {
-            await RaiseTroubleAsync(request, $"Not delivered to the police after {attempts} attempt(s): {error}. Still retrying.", now);
+            LogTrouble(request, troubleReason);
+            await AnnounceAsync(trouble);
         }
 
         return false;
@@ -365,24 +356,49 @@ public sealed class ForwardingService : BackgroundService
         return TimeSpan.FromMilliseconds(ms);
     }
 
-    private async Task RaiseTroubleAsync(ForwardRequest request, string reason, DateTimeOffset at)
-    {
-        _logger.LogError("DELIVERY TROUBLE for alarm {AlarmId} ({Kind}) at school {School}: {Reason}", request.AlarmId, request.Kind, request.SchoolId, reason);
-        await NotifyAsync(o => o.OnDeliveryTroubleAsync(request.AlarmId, reason, at, CancellationToken.None));
-    }
+    private Func<SqliteConnection, SqliteTransaction, DeliveryAnnouncement?> Trouble(ForwardRequest request, string reason, DateTimeOffset at) =>
+        (c, tx) => _progress.DeliveryTrouble(c, tx, request.AlarmId, reason, at);
 
-    private async Task NotifyAsync(Func<IDeliveryObserver, Task> call)
+    private void LogTrouble(ForwardRequest request, string reason) =>
+        _logger.LogError("DELIVERY TROUBLE for alarm {AlarmId} ({Kind}) at school {School}: {Reason}", request.AlarmId, request.Kind, request.SchoolId, reason);
+
+    /// <summary>
+    /// The alarm-side steps of a delivery write, each in its own savepoint: the alarm's bookkeeping failing must never
+    /// undo the delivery record. What they return is collected to be announced once the write has committed.
+    /// </summary>
+    private Action<SqliteConnection, SqliteTransaction> RecordSteps(
+        IReadOnlyList<Func<SqliteConnection, SqliteTransaction, DeliveryAnnouncement?>> steps, List<DeliveryAnnouncement> announcements) =>
+        (connection, tx) =>
+        {
+            foreach (var step in steps)
+            {
+                DeliveryAnnouncement? announcement = null;
+                if (ForwardingStore.TryInSavepoint(connection, tx, () => announcement = step(connection, tx), out var error))
+                {
+                    if (announcement is not null)
+                    {
+                        announcements.Add(announcement);
+                    }
+                }
+                else
+                {
+                    _logger.LogError(error, "Recording a delivery step on the alarm failed; the delivery record is kept");
+                }
+            }
+        };
+
+    /// <summary>After the commit: the device and the status page hear of the steps. Their trouble never stops delivery.</summary>
+    private async Task AnnounceAsync(List<DeliveryAnnouncement> announcements)
     {
-        foreach (var observer in _observers)
+        foreach (var announce in announcements)
         {
             try
             {
-                await call(observer);
+                await announce(CancellationToken.None);
             }
             catch (Exception ex)
             {
-                // The observer's trouble must never stop delivery to the police.
-                _logger.LogError(ex, "Delivery observer {Observer} failed", observer.GetType().Name);
+                _logger.LogError(ex, "Announcing a delivery step failed");
             }
         }
     }
@@ -422,7 +438,7 @@ public sealed class ForwardingService : BackgroundService
                 else if (wasSuspect)
                 {
                     _logger.LogInformation("{Path} receiver {Receiver} answers again; alarms go to it first", path.Path, path.Receiver);
-                    _signal.Notify();
+                    _outbox.Wake();
                 }
             }
         }

@@ -7,29 +7,9 @@ namespace Gate.Server.Forwarding;
 /// SQLite access for the outbox (forward_queue) and the trail (delivery_attempts). What a delivery round writes goes
 /// through the <see cref="GroupCommitWriter"/>, so parallel rounds share one fsync.
 /// </summary>
-public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter writer)
+public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter writer, AlarmOutbox outbox)
 {
-    private ForwardingSignal? _signal;
-
     public GateDatabase Database { get; } = database;
-
-    /// <summary>
-    /// The wake-up signal for this database, keyed by the file name SQLite itself reports, exactly as
-    /// <see cref="ForwardingQueue.Enqueue"/> sees it (SQLite resolves symbolic links; our path might not).
-    /// </summary>
-    internal ForwardingSignal Signal
-    {
-        get
-        {
-            if (_signal is null)
-            {
-                using var connection = Database.Open();
-                _signal = ForwardingSignal.For(connection.DataSource);
-            }
-
-            return _signal;
-        }
-    }
 
     /// <summary>The oldest pending alarm of each school with a pending alarm, and when it may be tried.</summary>
     public async Task<IReadOnlyList<(string SchoolId, long? NextAttemptMs)>> PendingHeadsAsync(CancellationToken cancellationToken)
@@ -115,42 +95,12 @@ public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter wri
         }
     }
 
-    /// <summary>Which of these alarm ids are in the outbox (committed).</summary>
-    public async Task<IReadOnlyList<string>> ExistingAsync(IReadOnlyCollection<string> alarmIds, CancellationToken cancellationToken)
-    {
-        if (alarmIds.Count == 0)
-        {
-            return [];
-        }
-
-        await using var connection = await Database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        var names = new List<string>();
-        var i = 0;
-        foreach (var id in alarmIds)
-        {
-            var name = "$a" + i++;
-            names.Add(name);
-            command.Parameters.AddWithValue(name, id);
-        }
-
-        command.CommandText = $"SELECT alarm_id FROM forward_queue WHERE alarm_id IN ({string.Join(',', names)});";
-        var found = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            found.Add(reader.GetString(0));
-        }
-
-        return found;
-    }
-
     /// <summary>
     /// Adds one row to the trail; with <paramref name="delivered"/> the same transaction marks the alarm delivered
     /// (end-to-end latency and attempt count), so the trail and the state never disagree.
     /// </summary>
     public Task RecordAttemptAsync(string alarmId, DateTimeOffset at, string receiver, string path, string outcome, string? response, TimeSpan latency,
-        (TimeSpan Latency, int Attempts)? delivered, CancellationToken cancellationToken, int? dc09Sequence = null) =>
+        (TimeSpan Latency, int Attempts)? delivered, Action<SqliteConnection, SqliteTransaction>? alongside, CancellationToken cancellationToken, int? dc09Sequence = null) =>
         writer.WriteAsync((connection, tx) =>
         {
             if (dc09Sequence is { } number)
@@ -198,9 +148,12 @@ public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter wri
                 command.Parameters.AddWithValue("$attempts", done.Attempts);
                 command.ExecuteNonQuery();
             }
+
+            alongside?.Invoke(connection, tx);
         }, cancellationToken);
 
-    public Task MarkRejectedAsync(string alarmId, int attempts, string error, DateTimeOffset at, CancellationToken cancellationToken) =>
+    /// <summary>Every receiver refused it; <paramref name="alongside"/> (the trouble step) runs in the same transaction.</summary>
+    public Task MarkRejectedAsync(string alarmId, int attempts, string error, DateTimeOffset at, Action<SqliteConnection, SqliteTransaction>? alongside, CancellationToken cancellationToken) =>
         writer.WriteAsync((connection, tx) =>
         {
             using var command = connection.CreateCommand();
@@ -215,10 +168,15 @@ public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter wri
             command.Parameters.AddWithValue("$error", Truncate(error, 512));
             command.Parameters.AddWithValue("$at", ForwardingTime.Format(at));
             command.ExecuteNonQuery();
+            alongside?.Invoke(connection, tx);
         }, cancellationToken);
 
-    /// <summary>Records a failed round and when to try again; returns true if this call raised the trouble flag.</summary>
-    public Task<bool> ScheduleRetryAsync(string alarmId, int attempts, long nextAttemptMs, string error, DateTimeOffset? troubleAt, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Records a failed round and when to try again; returns true if this call raised the trouble flag, and then runs
+    /// <paramref name="onTroubleRaised"/> (the trouble step) in the same transaction.
+    /// </summary>
+    public Task<bool> ScheduleRetryAsync(string alarmId, int attempts, long nextAttemptMs, string error, DateTimeOffset? troubleAt,
+        Action<SqliteConnection, SqliteTransaction>? onTroubleRaised, CancellationToken cancellationToken) =>
         writer.WriteAsync((connection, tx) =>
         {
             using var command = connection.CreateCommand();
@@ -236,39 +194,90 @@ public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter wri
             var trouble = troubleAt is { } t ? ForwardingTime.Format(t) : null;
             command.Parameters.AddWithValue("$trouble", (object?)trouble ?? DBNull.Value);
             var stored = command.ExecuteScalar();
-            return trouble is not null && stored is string s && s == trouble;
+            var raised = trouble is not null && stored is string s && s == trouble;
+            if (raised)
+            {
+                onTroubleRaised?.Invoke(connection, tx);
+            }
+
+            return raised;
         }, cancellationToken);
 
-    /// <summary>Puts a rejected alarm back in line (after the receiver's set-up was fixed).</summary>
     /// <summary>
     /// Makes a school's waiting alarms due now and wakes the service: called when the school's police account was
     /// fixed, so its alarms go out at once instead of at the next backoff slot. Returns how many were waiting.
     /// </summary>
     public async Task<int> RetrySchoolNowAsync(string schoolId, CancellationToken cancellationToken)
     {
-        int waiting;
-        await using (var connection = await Database.OpenAsync(cancellationToken))
-        await using (var command = connection.CreateCommand())
+        var waiting = await writer.WriteAsync((connection, tx) =>
         {
+            using var command = connection.CreateCommand();
+            command.Transaction = tx;
             command.CommandText = "UPDATE forward_queue SET next_attempt_ms = NULL WHERE state = 'pending' AND school_id = $school;";
             command.Parameters.AddWithValue("$school", schoolId);
-            waiting = await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        Signal.Notify();
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
+        outbox.Wake();
         return waiting;
     }
 
+    /// <summary>Puts an alarm every receiver rejected back in line (after the receiver's set-up was fixed) and wakes the service.</summary>
     public async Task<bool> RequeueAsync(string alarmId, CancellationToken cancellationToken)
     {
-        await using var connection = await Database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            UPDATE forward_queue SET state = 'pending', next_attempt_ms = NULL, trouble_at = NULL
-            WHERE alarm_id = $alarm AND state = 'rejected';
-            """;
-        command.Parameters.AddWithValue("$alarm", alarmId);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var requeued = await writer.WriteAsync((connection, tx) =>
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = """
+                UPDATE forward_queue SET state = 'pending', next_attempt_ms = NULL, trouble_at = NULL
+                WHERE alarm_id = $alarm AND state = 'rejected';
+                """;
+            command.Parameters.AddWithValue("$alarm", alarmId);
+            return command.ExecuteNonQuery() == 1;
+        }, cancellationToken);
+        if (requeued)
+        {
+            outbox.Wake();
+        }
+
+        return requeued;
+    }
+
+    /// <summary>At start, a restart is often the fix (new configuration, receiver back): every waiting alarm is due now.</summary>
+    public Task MakeAllDueAsync(CancellationToken cancellationToken) =>
+        writer.WriteAsync((connection, tx) =>
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = "UPDATE forward_queue SET next_attempt_ms = NULL WHERE state = 'pending' AND next_attempt_ms IS NOT NULL;";
+            command.ExecuteNonQuery();
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs one alarm-side step inside a delivery write under its own savepoint: if the alarm's bookkeeping throws, only
+    /// the step is undone, never the delivery record (which would send the alarm to the police again and again).
+    /// </summary>
+    internal static bool TryInSavepoint(SqliteConnection connection, SqliteTransaction tx, Action work, out Exception? error)
+    {
+        using var savepoint = connection.CreateCommand();
+        savepoint.Transaction = tx;
+        savepoint.CommandText = "SAVEPOINT step;";
+        savepoint.ExecuteNonQuery();
+        try
+        {
+            work();
+            savepoint.CommandText = "RELEASE step;";
+            savepoint.ExecuteNonQuery();
+            error = null;
+            return true;
+        }
+        catch (Exception ex)
+        {
+            savepoint.CommandText = "ROLLBACK TO step; RELEASE step;";
+            savepoint.ExecuteNonQuery();
+            error = ex;
+            return false;
+        }
     }
 
     public async Task<AlarmDelivery?> GetDeliveryAsync(string alarmId, CancellationToken cancellationToken)

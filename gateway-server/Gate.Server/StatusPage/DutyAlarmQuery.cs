@@ -1,4 +1,5 @@
 using Gate.Contracts;
+using Gate.Server.Alarms;
 using Gate.Server.Storage;
 using Microsoft.Extensions.Options;
 
@@ -23,11 +24,11 @@ public sealed class DutyAlarmQuery(GateDatabase database, TimeProvider time, IOp
             SELECT a.id, a.device_id, a.school_id, COALESCE(s.name, a.school_id), COALESCE(s.district, ''), a.kind, a.zone, a.is_test,
                    a.restore, a.count, a.detail, a.raised_at, a.received_at, a.stage, a.status, a.forwarded_at, a.police_ack_at,
                    a.operator_ack_at, a.operator_ack_by,
-                   (SELECT COUNT(*) FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step IN ('forwarded', 'delivery_trouble')),
-                   (SELECT st.detail FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step = 'delivery_trouble' ORDER BY st.id DESC LIMIT 1),
-                   (SELECT COUNT(*) FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step = 'delivery_trouble'),
-                   (SELECT st.detail FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step IN ('operator_ack', 'resolved') AND st.detail IS NOT NULL ORDER BY st.id DESC LIMIT 1),
-                   (SELECT st.detail FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step = 'forwarded' ORDER BY st.id DESC LIMIT 1),
+                   (SELECT COUNT(*) FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step IN ($forwarded, $trouble)),
+                   (SELECT st.detail FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step = $trouble ORDER BY st.id DESC LIMIT 1),
+                   (SELECT COUNT(*) FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step = $trouble),
+                   (SELECT st.detail FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step IN ($operatorAck, $resolved) AND st.detail IS NOT NULL ORDER BY st.id DESC LIMIT 1),
+                   (SELECT st.detail FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step = $forwarded ORDER BY st.id DESC LIMIT 1),
                    (SELECT COUNT(*) FROM delivery_attempts d WHERE d.alarm_id = a.id),
                    (SELECT d.outcome || char(31) || COALESCE(d.response, '') FROM delivery_attempts d
                      WHERE d.alarm_id = a.id AND d.outcome <> 'acknowledged' ORDER BY d.id DESC LIMIT 1)
@@ -36,6 +37,11 @@ public sealed class DutyAlarmQuery(GateDatabase database, TimeProvider time, IOp
             ORDER BY a.received_at;
             """;
         command.Parameters.AddWithValue("$since", resolvedSince);
+        // Step words from the Alarms feature's vocabulary, not literals that can drift from it.
+        command.Parameters.AddWithValue("$forwarded", AlarmStep.Forwarded);
+        command.Parameters.AddWithValue("$trouble", AlarmStep.DeliveryTrouble);
+        command.Parameters.AddWithValue("$operatorAck", AlarmStep.OperatorAck);
+        command.Parameters.AddWithValue("$resolved", AlarmStep.Resolved);
         using var r = command.ExecuteReader();
         var list = new List<DutyAlarm>();
         while (r.Read())
@@ -55,7 +61,7 @@ public sealed class DutyAlarmQuery(GateDatabase database, TimeProvider time, IOp
             // Tests are delivered too, but their trouble is a technician's job, not an alarm for the duty officer.
             if (!isTest && policeAckAt is null)
             {
-                if (failures > 0 || stage == AckStage.Failed)
+                if (failures > 0 || AlarmStage.IsDeliveryFailing(stage))
                 {
                     troubleReason = ReasonOf(lastFailure) ?? (forwardedAt is null ? "unreachable" : "no_ack");
                 }

@@ -4,10 +4,10 @@ using Microsoft.Data.Sqlite;
 namespace Gate.Server.Storage;
 
 /// <summary>
-/// Small durable writes (a delivery attempt, an alarm's next stage) group-committed: every write waiting when the
-/// writer is free runs in one transaction, each inside its own savepoint, and each caller hears back only after
-/// the COMMIT (one fsync with synchronous=FULL) or with its own error. One fsync costs about 1 ms here, and
-/// forwarding makes three writes per alarm; one transaction each capped a 10,000-alarm burst at ~45 alarms/s.
+/// The one writer of the alarm path (SQLite has one write lock): alarms, delivery rounds with their alarm steps, person
+/// steps. Every write waiting when the writer is free runs in one transaction, each inside its own savepoint, and each
+/// caller hears back only after the COMMIT (one fsync with synchronous=FULL) or with its own error. One fsync costs
+/// about 1 ms here; one transaction per write capped a 10,000-alarm burst at ~45 alarms/s.
 /// A write that throws is rolled back to its savepoint alone; the others in the batch still commit.
 /// </summary>
 public sealed class GroupCommitWriter : IAsyncDisposable
