@@ -8,12 +8,17 @@ namespace Gate.Server.Tests.Infrastructure;
 /// moves only what GetUtcNow says, forward or back. FakeTimeProvider alone cannot go back, and its timestamp
 /// follows its wall clock.
 /// </summary>
-public sealed class SteppedClock(DateTimeOffset start) : TimeProvider
+public sealed class SteppedClock(FakeTimeProvider monotonic) : TimeProvider
 {
     private long _stepTicks;
 
-    /// <summary>Runs the timers and the monotonic timestamp.</summary>
-    public FakeTimeProvider Monotonic { get; } = new(start);
+    public SteppedClock(DateTimeOffset start)
+        : this(new FakeTimeProvider(start))
+    {
+    }
+
+    /// <summary>Runs the timers and the monotonic timestamp (and may be shared with parts whose clock is right).</summary>
+    public FakeTimeProvider Monotonic { get; } = monotonic;
 
     public void Advance(TimeSpan delta) => Monotonic.Advance(delta);
 
