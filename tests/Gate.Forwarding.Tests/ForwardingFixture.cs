@@ -127,6 +127,9 @@ public sealed class ForwardingFixture : IAsyncDisposable
 
     public RecordingObserver Observer { get; } = new();
 
+    /// <summary>The forwarding host's clock when it is not <see cref="Time"/> (a server clock an operator steps).</summary>
+    public TimeProvider? ServerClock { get; set; }
+
     /// <summary>The fixture's own writer for reads and writes from the test side (the host has its own).</summary>
     public GroupCommitWriter Writer => _writer ??= new GroupCommitWriter(Database, Microsoft.Extensions.Logging.Abstractions.NullLogger<GroupCommitWriter>.Instance);
 
@@ -233,7 +236,7 @@ public sealed class ForwardingFixture : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(config);
         builder.Logging.AddFilter(_ => false);
         builder.Services.AddSingleton(Database);
-        builder.Services.AddSingleton<TimeProvider>(Time);
+        builder.Services.AddSingleton<TimeProvider>(ServerClock ?? Time);
         builder.Services.AddSingleton<IDeliveryProgress>(Observer);
         builder.Services.AddForwarding(builder.Configuration);
         var host = builder.Build();

@@ -25,6 +25,11 @@ public sealed class CommandService(
     CommandStore store, DeviceRegistry registry, IDeviceLink link, EventLog events, TimeProvider time, IOptions<CommandOptions> options)
     : IDeviceMessageHandler
 {
+    // When each command of this run was sent, on the monotonic clock: its time to live is a duration, and an operator
+    // stepping the wall clock must neither time out every command at once (forward) nor leave them open for hours
+    // (back). Commands sent before a restart have only their stamp and are judged by the wall clock.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _sentAt = new(StringComparer.Ordinal);
+
     public string Channel => Topics.Result;
 
     public async Task<(CommandView? Command, string? Error)> SendAsync(string deviceId, string name, int? ttlSeconds, string issuedBy, CancellationToken cancellationToken)
@@ -51,6 +56,7 @@ public sealed class CommandService(
 
         // Audited before it leaves: a command that reached a device is never missing from the record.
         store.Insert(command);
+        _sentAt[command.Id] = time.GetTimestamp();
         var payload = Wire.WireEncoder.EncodeCommand(new Command { Id = command.Id, Name = name, Timestamp = now.UtcDateTime, TtlSeconds = ttl });
         try
         {
@@ -58,6 +64,7 @@ public sealed class CommandService(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            _sentAt.TryRemove(command.Id, out _);
             store.Complete(command.Id, deviceId, CommandStatus.SendFailed, ex.Message, time.GetUtcNow());
             events.Record("command_failed", deviceId, device.SchoolId, issuedBy, $"{name} {command.Id}: {ex.Message}");
             return (store.Find(command.Id), null);
@@ -86,6 +93,7 @@ public sealed class CommandService(
             return Task.FromResult(IngestResult.Accepted);
         }
 
+        _sentAt.TryRemove(result.Id, out _);
         events.Record("command_result", message.DeviceId, message.SchoolId, message.DeviceId,
             $"{result.Id}: {result.Result}{(result.Detail is null ? "" : " (" + result.Detail + ")")}", store.Find(result.Id));
         return Task.FromResult(IngestResult.Accepted);
@@ -95,9 +103,20 @@ public sealed class CommandService(
     public int ExpireOverdue()
     {
         var now = time.GetUtcNow();
+        var grace = TimeSpan.FromSeconds(options.Value.TimeoutGraceSeconds);
         var count = 0;
-        foreach (var command in store.Overdue(now, TimeSpan.FromSeconds(options.Value.TimeoutGraceSeconds)))
+        foreach (var command in store.Open())
         {
+            var limit = TimeSpan.FromSeconds(command.TtlSeconds) + grace;
+            var overdue = _sentAt.TryGetValue(command.Id, out var sentTicks)
+                ? time.GetElapsedTime(sentTicks) >= limit
+                : command.IssuedAt + limit <= now;
+            if (!overdue)
+            {
+                continue;
+            }
+
+            _sentAt.TryRemove(command.Id, out _);
             if (store.Complete(command.Id, null, CommandStatus.Timeout, "no result within the time to live", now))
             {
                 count++;

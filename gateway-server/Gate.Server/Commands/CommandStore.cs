@@ -49,12 +49,8 @@ public sealed class CommandStore(GateDatabase database)
     public IReadOnlyList<CommandView> List(string? deviceId, int limit) =>
         Query("WHERE ($d IS NULL OR device_id = $d)", ("$d", deviceId), limit);
 
-    /// <summary>Commands still waiting for an answer whose time to live (plus grace) is over.</summary>
-    public IReadOnlyList<CommandView> Overdue(DateTimeOffset now, TimeSpan grace)
-    {
-        var open = Query("WHERE status = 'sent'", ("$unused", null), 10_000);
-        return open.Where(c => c.IssuedAt + TimeSpan.FromSeconds(c.TtlSeconds) + grace <= now).ToList();
-    }
+    /// <summary>Commands still waiting for an answer.</summary>
+    public IReadOnlyList<CommandView> Open() => Query("WHERE status = 'sent'", ("$unused", null), 10_000);
 
     private List<CommandView> Query(string where, (string Name, string? Value) parameter, int limit)
     {

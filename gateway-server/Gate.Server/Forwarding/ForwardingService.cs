@@ -121,7 +121,7 @@ public sealed class ForwardingService : BackgroundService
                 continue;
             }
 
-            if (next is { } due && due > nowMs)
+            if (next is { } due && !IsDue(due, nowMs))
             {
                 earliest = earliest is { } e ? Math.Min(e, due) : due;
                 continue;
@@ -136,6 +136,13 @@ public sealed class ForwardingService : BackgroundService
 
         return earliest;
     }
+
+    /// <summary>
+    /// A retry stamped further ahead than the longest retry delay can only come from a wall clock stepped back since
+    /// it was scheduled (an operator, NTP): it is due now, or the alarm would wait out the step, possibly hours.
+    /// </summary>
+    private bool IsDue(long dueMs, long nowMs) =>
+        dueMs <= nowMs || dueMs - nowMs > (long)_options.Retry.MaxDelay.TotalMilliseconds;
 
     private async Task WaitAsync(long? nextDueMs, CancellationToken cancellationToken)
     {
@@ -175,7 +182,7 @@ public sealed class ForwardingService : BackgroundService
                 {
                     var head = await _store.HeadAsync(school, cancellationToken);
                     if (head is not { } found
-                        || (found.NextAttemptMs is { } due && due > _time.GetUtcNow().ToUnixTimeMilliseconds()))
+                        || (found.NextAttemptMs is { } due && !IsDue(due, _time.GetUtcNow().ToUnixTimeMilliseconds())))
                     {
                         break;
                     }

@@ -21,7 +21,8 @@ public sealed class LivenessService(LivenessTracker tracker, Devices.DeviceRegis
     {
         var persistEvery = TimeSpan.FromSeconds(options.Value.PersistPeriodSeconds);
         var routineEvery = TimeSpan.FromSeconds(options.Value.RoutinePersistSeconds);
-        var lastPersist = time.GetUtcNow();
+        // Monotonic: a clock stepped back by an operator must not stop the writes for hours.
+        var lastPersist = time.GetTimestamp();
         var lastRoutine = lastPersist;
         try
         {
@@ -30,10 +31,10 @@ public sealed class LivenessService(LivenessTracker tracker, Devices.DeviceRegis
                 try
                 {
                     tracker.Check();
-                    if (time.GetUtcNow() - lastPersist >= persistEvery)
+                    if (time.GetElapsedTime(lastPersist) >= persistEvery)
                     {
-                        lastPersist = time.GetUtcNow();
-                        var routine = lastPersist - lastRoutine >= routineEvery;
+                        lastPersist = time.GetTimestamp();
+                        var routine = time.GetElapsedTime(lastRoutine, lastPersist) >= routineEvery;
                         if (routine)
                         {
                             lastRoutine = lastPersist;

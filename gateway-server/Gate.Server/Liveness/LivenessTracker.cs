@@ -19,6 +19,11 @@ public sealed class LivenessTracker
     private readonly EventLog _events;
     private readonly LivenessOptions _options;
     private readonly DateTimeOffset _startedAt;
+
+    // Durations (late, offline, flap calm, stale will) are measured on the monotonic timestamp, never as a difference
+    // of wall-clock stamps: an operator stepping the server's clock by hours must neither mark every device offline
+    // (forward) nor keep a dead one online for hours (back). Wall time is only what the stamps say.
+    private readonly long _startedTicks;
     private volatile bool _stopping;
 
     public LivenessTracker(DeviceRegistry registry, GateDatabase database, TimeProvider time, EventLog events, IOptions<LivenessOptions> options)
@@ -27,6 +32,7 @@ public sealed class LivenessTracker
         _events = events;
         _options = options.Value;
         _startedAt = time.GetUtcNow();
+        _startedTicks = time.GetTimestamp();
         Restore(registry, database);
         registry.DeviceChanged += device => GetOrAdd(device.Id, device.SchoolId, device.HeartbeatIntervalSeconds);
     }
@@ -67,7 +73,7 @@ public sealed class LivenessTracker
             {
                 device.Telemetry = next;
             }
-            transition = device.Heard(now, LivenessReason.Heartbeat);
+            transition = device.Heard(now, _time.GetTimestamp(), LivenessReason.Heartbeat);
         }
 
         Publish(device, transition);
@@ -107,7 +113,7 @@ public sealed class LivenessTracker
         {
             device.ConnectionKey = connectionKey;
             device.Connected = true;
-            transition = device.Heard(now, LivenessReason.Connected);
+            transition = device.Heard(now, _time.GetTimestamp(), LivenessReason.Connected);
         }
 
         Publish(device, transition);
@@ -149,10 +155,10 @@ public sealed class LivenessTracker
         {
             if (online)
             {
-                device.LastOnlineStatusAt = now;
-                transition = device.Heard(now, LivenessReason.StatusOnline);
+                device.LastOnlineStatusTicks = _time.GetTimestamp();
+                transition = device.Heard(now, device.LastOnlineStatusTicks.Value, LivenessReason.StatusOnline);
             }
-            else if (_stopping || (embeddedBroker ? device.Connected : IsStaleWill(device, now)))
+            else if (_stopping || (embeddedBroker ? device.Connected : IsStaleWill(device)))
             {
                 // A will from a connection the device has already replaced: it is alive, say nothing.
                 return;
@@ -194,7 +200,7 @@ public sealed class LivenessTracker
             bool calmed = false;
             lock (device)
             {
-                if (device.Flapping && device.LastTransitionAt is { } lastChange && now - lastChange >= TimeSpan.FromSeconds(_options.FlapQuietSeconds))
+                if (device.Flapping && device.LastTransitionTicks is { } lastChange && _time.GetElapsedTime(lastChange) >= TimeSpan.FromSeconds(_options.FlapQuietSeconds))
                 {
                     device.Flapping = false;
                     device.Transitions.Clear();
@@ -203,11 +209,11 @@ public sealed class LivenessTracker
 
                 if (device.State is LivenessState.Online or LivenessState.Late or LivenessState.Unknown)
                 {
-                    var reference = device.State == LivenessState.Unknown
-                        ? Max(device.LastSeen, _startedAt)
-                        : device.LastSeen ?? _startedAt;
+                    // Heard in this run, or else silent since the start (a last_seen restored from the database
+                    // is a stamp of another run's clock and says nothing about how long ago that was).
+                    var reference = device.LastHeardTicks ?? _startedTicks;
                     var interval = TimeSpan.FromSeconds(device.IntervalSeconds);
-                    var elapsed = now - reference;
+                    var elapsed = _time.GetElapsedTime(reference);
                     if (elapsed >= interval * _options.OfflineAfterIntervals)
                     {
                         transition = device.Become(LivenessState.Offline, LivenessReason.MissedHeartbeats, now);
@@ -325,8 +331,8 @@ public sealed class LivenessTracker
         return dirty.Count;
     }
 
-    private bool IsStaleWill(DeviceLiveness device, DateTimeOffset now) =>
-        device.LastOnlineStatusAt is { } online && now - online < TimeSpan.FromSeconds(_options.StaleWillWindowSeconds);
+    private bool IsStaleWill(DeviceLiveness device) =>
+        device.LastOnlineStatusTicks is { } online && _time.GetElapsedTime(online) < TimeSpan.FromSeconds(_options.StaleWillWindowSeconds);
 
     private DeviceLiveness GetOrAdd(string deviceId, string schoolId, int? intervalSeconds) =>
         _devices.GetOrAdd(deviceId, id => new DeviceLiveness(id, schoolId, intervalSeconds ?? Limits.DefaultHeartbeatSeconds));
@@ -342,7 +348,7 @@ public sealed class LivenessTracker
         bool flapping;
         lock (device)
         {
-            startedFlapping = device.NoteTransition(transition, _options);
+            startedFlapping = device.NoteTransition(transition, _options, _time);
             flapping = device.Flapping;
         }
 
@@ -406,8 +412,6 @@ public sealed class LivenessTracker
         }
     }
 
-    private static DateTimeOffset Max(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x > b ? x : b;
-
     /// <summary>One device's mutable liveness; every access holds its lock.</summary>
     private sealed class DeviceLiveness(string deviceId, string schoolId, int intervalSeconds)
     {
@@ -419,8 +423,10 @@ public sealed class LivenessTracker
         public string? Reason { get; set; } = LivenessReason.Registered;
         public DateTimeOffset? Since { get; set; }
         public DateTimeOffset? LastSeen { get; set; }
-        public DateTimeOffset? LastOnlineStatusAt { get; set; }
-        public DateTimeOffset? LastTransitionAt { get; set; }
+        /// <summary>Monotonic (TimeProvider.GetTimestamp) moments, for durations only.</summary>
+        public long? LastHeardTicks { get; set; }
+        public long? LastOnlineStatusTicks { get; set; }
+        public long? LastTransitionTicks { get; set; }
         public int IntervalSeconds { get; set; } = intervalSeconds;
         public long? LastSequence { get; set; }
         public string? ConnectionKey { get; set; }
@@ -431,7 +437,7 @@ public sealed class LivenessTracker
 
         /// <summary>State, reason or position changed: written on the next persist tick, not only the routine one.</summary>
         public bool Changed { get; set; }
-        public Queue<DateTimeOffset> Transitions { get; } = new();
+        public Queue<long> Transitions { get; } = new();
         public DeviceTelemetry Telemetry { get; set; } = new(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
         public void AddMark(HeartbeatMark mark, int keep)
@@ -443,9 +449,10 @@ public sealed class LivenessTracker
             }
         }
 
-        public LivenessTransition? Heard(DateTimeOffset now, string reason)
+        public LivenessTransition? Heard(DateTimeOffset now, long nowTicks, string reason)
         {
             LastSeen = now;
+            LastHeardTicks = nowTicks;
             Dirty = true;
             return Become(LivenessState.Online, reason, now);
         }
@@ -467,16 +474,17 @@ public sealed class LivenessTracker
         }
 
         /// <summary>Counts online/offline swings; returns true when this one makes the device flapping.</summary>
-        public bool NoteTransition(LivenessTransition transition, LivenessOptions o)
+        public bool NoteTransition(LivenessTransition transition, LivenessOptions o, TimeProvider time)
         {
-            LastTransitionAt = transition.At;
+            var nowTicks = time.GetTimestamp();
+            LastTransitionTicks = nowTicks;
             if (transition.To != LivenessState.Offline && transition.From != LivenessState.Offline)
             {
                 return false;
             }
 
-            Transitions.Enqueue(transition.At);
-            while (Transitions.Count > 0 && transition.At - Transitions.Peek() > TimeSpan.FromSeconds(o.FlapWindowSeconds))
+            Transitions.Enqueue(nowTicks);
+            while (Transitions.Count > 0 && time.GetElapsedTime(Transitions.Peek(), nowTicks) > TimeSpan.FromSeconds(o.FlapWindowSeconds))
             {
                 Transitions.Dequeue();
             }
