@@ -127,6 +127,13 @@ public sealed class GateServerFactory : WebApplicationFactory<Program>
     /// <summary>A signal that fires on every change the server publishes, for <see cref="Wait.UntilAsync(Func{bool}, string, ChangeSignal?, TimeSpan?)"/>.</summary>
     public ChangeFeedSignal ChangeSignal() => new(Get<ChangeFeed>().Subscribe());
 
+    /// <summary>Completes once <paramref name="condition"/> holds, re-checked on every change the server publishes.</summary>
+    public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        using var changes = ChangeSignal();
+        await Wait.UntilAsync(condition, what, changes, timeout);
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in Settings())
