@@ -3,6 +3,7 @@ using Gate.Firmware.Host.Simulation;
 
 namespace Gate.Firmware.Host.Tests;
 
+[Trait("Category", "Integration")]
 public sealed class ConsoleTests : IDisposable
 {
     private readonly MosquittoBroker _broker = new();

@@ -6,6 +6,7 @@ using Gate.Firmware.Host.Storage;
 namespace Gate.Firmware.Host.Tests;
 
 /// <summary>The virtual controller (the real core over MQTTnet) against a real Mosquitto.</summary>
+[Trait("Category", "Integration")]
 public sealed class MosquittoTests : IDisposable
 {
     private readonly MosquittoBroker _broker = new();
@@ -92,10 +93,12 @@ public sealed class MosquittoTests : IDisposable
         await WaitUntilAsync(() => emulator.Alarms.ContainsKey(alarmId));
 
         // Power cut at the gate; the server's "received" is queued in the device's persistent session,
-        // then the broker itself restarts.
+        // then the broker itself restarts. The last will says the broker has dropped the session's socket, so the ack
+        // is queued for an offline session; its PUBACK says the broker holds it; the graceful stop writes it to disk.
+        await using var status = await TopicWatcher.StartAsync(_broker.Port, "gate/v1/school-t/gate-q1/status");
         gate.Crash();
+        await status.WaitForAsync(m => m.Text == "offline");
         await emulator.SendAckAsync("school-t", "gate-q1", alarmId, AckStage.Received);
-        await Task.Delay(1500); // let autosave_interval (1 s) write the queued message; a restart is the thing under test
         _broker.Stop();
         _broker.Start();
 

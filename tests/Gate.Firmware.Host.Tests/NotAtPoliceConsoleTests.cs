@@ -6,6 +6,7 @@ using Gate.Firmware.Host.Simulation;
 namespace Gate.Firmware.Host.Tests;
 
 /// <summary>gate-sim tells whoever watches its console what the guard's light says, "not at the police" above all.</summary>
+[Trait("Category", "Integration")]
 public sealed class NotAtPoliceConsoleTests : IDisposable
 {
     private readonly MosquittoBroker _broker = new();

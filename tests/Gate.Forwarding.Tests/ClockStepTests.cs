@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Gate.Server.Forwarding;
-using Gate.Server.Tests.Infrastructure;
+using Gate.Testing;
 using Gate.SiaDc09;
 
 namespace Gate.Forwarding.Tests;

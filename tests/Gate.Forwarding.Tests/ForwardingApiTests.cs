@@ -36,6 +36,7 @@ public sealed class TestAuthHandler(IOptionsMonitor<AuthenticationSchemeOptions>
     }
 }
 
+[Trait("Category", "Integration")]
 public class ForwardingApiTests
 {
     private static async Task<WebApplication> StartApiAsync(ForwardingFixture fx, Dictionary<string, string?> config)

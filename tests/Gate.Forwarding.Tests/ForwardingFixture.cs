@@ -268,21 +268,8 @@ public sealed class ForwardingFixture : IAsyncDisposable
         await Store.GetDeliveryAsync(alarmId, CancellationToken.None) ?? throw new InvalidOperationException($"{alarmId} not queued");
 
     /// <summary>Waits (generously) until the alarm's stored delivery satisfies the condition.</summary>
-    public async Task<AlarmDelivery> WaitForDelivery(string alarmId, Func<AlarmDelivery, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TestWait.Timeout;
-        while (true)
-        {
-            var delivery = await Store.GetDeliveryAsync(alarmId, CancellationToken.None);
-            if (delivery is not null && condition(delivery))
-            {
-                return delivery;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {alarmId}: {what}");
-            await Task.Delay(10);
-        }
-    }
+    public async Task<AlarmDelivery> WaitForDelivery(string alarmId, Func<AlarmDelivery, bool> condition, string what) =>
+        (await Wait.ForValueAsync(() => Store.GetDeliveryAsync(alarmId, CancellationToken.None), d => d is not null && condition(d), $"{alarmId}: {what}"))!;
 
     /// <summary>The alarm id a DC-09 event carries in its "I" extended data.</summary>
     public static string? AlarmIdOf(ReceivedMessage message) =>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Gate.Forwarding.Tests;
 
+[Trait("Category", "Integration")]
 public class ForwardingServiceTests
 {
     [Fact]
@@ -202,11 +203,9 @@ public class ForwardingServiceTests
         await fx.StartAsync(ForwardingFixture.Config(primary: receiver, connections: 3));
         // Two alarms per school; the receiver answers nothing, so whatever it holds was sent in parallel.
         fx.Enqueue(Enumerable.Range(0, 3).SelectMany(s => new[] { ForwardingFixture.Alarm($"p{s}.1.1", $"school-{s}"), ForwardingFixture.Alarm($"p{s}.1.2", $"school-{s}") }).ToArray());
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (receiver.Received.Count < 3 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        var heard = new ChangeSignal();
+        receiver.MessageReceived += (_, _) => heard.Fire();
+        await Wait.UntilAsync(() => receiver.Received.Count >= 3, "three alarms at the silent receiver", heard);
 
         // Three connections: the first alarm of every school is at the receiver before any answer or timeout;
         // the second of each school waits behind its first.
@@ -255,11 +254,7 @@ public class ForwardingServiceTests
 
         var nullMessage = await probe.WithTimeout("a NULL probe at the primary");
         Assert.Equal(SiaToken.Ack, nullMessage.Answer);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (status.Snapshot().Single(p => p.Path == "primary").State != "up" && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await Wait.UntilAsync(() => status.Snapshot().Single(p => p.Path == "primary").State == "up", "the primary up again");
 
         Assert.Equal("up", status.Snapshot().Single(p => p.Path == "primary").State);
         Assert.Equal("0000", nullMessage.Frame!.Account);

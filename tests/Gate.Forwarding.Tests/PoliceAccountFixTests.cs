@@ -2,6 +2,7 @@ using Gate.Server.Forwarding;
 
 namespace Gate.Forwarding.Tests;
 
+[Trait("Category", "Integration")]
 public class PoliceAccountFixTests
 {
     [Fact]

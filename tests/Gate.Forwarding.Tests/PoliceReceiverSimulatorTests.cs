@@ -6,6 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Gate.Forwarding.Tests;
 
+[Trait("Category", "Integration")]
 public class PoliceReceiverSimulatorTests
 {
     private const string Account = "1234AB";

@@ -12,6 +12,7 @@ namespace Gate.Forwarding.Tests;
 /// receiver behaviour it came from), and every alarm kind, plain and AES-128/192/256, through the strict simulator
 /// profile, which refuses and answers as pysiaalarm does.
 /// </summary>
+[Trait("Category", "Integration")]
 public class ReceiverConformanceTests
 {
     private const string Account = "1234";

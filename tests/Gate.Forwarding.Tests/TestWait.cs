@@ -1,23 +1,11 @@
 namespace Gate.Forwarding.Tests;
 
-/// <summary>Waiting for something asynchronous: a generous timeout, never a fixed sleep.</summary>
+/// <summary>Gate.Testing's <see cref="Wait"/> as extensions, the way these suites read best: <c>await x.WithTimeout("what")</c>.</summary>
 internal static class TestWait
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    public static Task<T> WithTimeout<T>(this Task<T> task, string what) => Wait.ForAsync(task, what);
 
-    public static async Task<T> WithTimeout<T>(this Task<T> task, string what)
-    {
-        var finished = await Task.WhenAny(task, Task.Delay(Timeout));
-        Assert.True(finished == task, $"timed out waiting for {what}");
-        return await task;
-    }
-
-    public static async Task WithTimeout(this Task task, string what)
-    {
-        var finished = await Task.WhenAny(task, Task.Delay(Timeout));
-        Assert.True(finished == task, $"timed out waiting for {what}");
-        await task;
-    }
+    public static Task WithTimeout(this Task task, string what) => Wait.ForAsync(task, what);
 
     /// <summary>Completes the first time <paramref name="predicate"/> holds for a message the simulator receives.</summary>
     public static Task<Gate.SiaDc09.ReceivedMessage> NextMessage(this Gate.SiaDc09.PoliceReceiverSimulator simulator, Func<Gate.SiaDc09.ReceivedMessage, bool>? predicate = null)

@@ -67,6 +67,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 }
 
+[Trait("Category", "Integration")]
 public class WebhookForwarderTests
 {
     private static Dictionary<string, string?> WebhookConfig(WebhookReceiver receiver)

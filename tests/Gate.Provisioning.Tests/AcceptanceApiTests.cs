@@ -2,20 +2,22 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Gate.Server.Security;
+using Gate.Testing;
 
 namespace Gate.Provisioning.Tests;
 
 /// <summary>The acceptance test's refusals and its first step, without a controller on the air.</summary>
+[Trait("Category", "Integration")]
 public sealed class AcceptanceApiTests : IDisposable
 {
     // A device that is not online fails the first step at its limit; one second keeps this quick.
-    private readonly ProvisioningServerFactory _server = new(new Dictionary<string, string?> { ["Provisioning:Acceptance:OnlineSeconds"] = "1" });
+    private readonly GateServerFactory _server = ProvisioningServer.Create(new Dictionary<string, string?> { ["Provisioning:Acceptance:OnlineSeconds"] = "1" });
 
     public void Dispose() => _server.Dispose();
 
     private Task<HttpClient> DeviceAsync(string id) => DeviceAsync(_server, id);
 
-    private static async Task<HttpClient> DeviceAsync(ProvisioningServerFactory server, string id)
+    private static async Task<HttpClient> DeviceAsync(GateServerFactory server, string id)
     {
         server.AddSchool("xinhua");
         var client = server.ClientWithKey(Roles.Technician);
@@ -24,20 +26,11 @@ public sealed class AcceptanceApiTests : IDisposable
         return client;
     }
 
-    private static async Task<JsonNode> WaitForEndAsync(HttpClient client, string runId)
-    {
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var run = (await client.GetFromJsonAsync<JsonNode>($"/api/provisioning/acceptance/{runId}", cancel.Token))!;
-            if (run["result"]!.GetValue<string>() != "running")
-            {
-                return run;
-            }
-
-            await Task.Delay(50, cancel.Token);
-        }
-    }
+    private static Task<JsonNode> WaitForEndAsync(HttpClient client, string runId) =>
+        Wait.ForValueAsync(
+            async () => (await client.GetFromJsonAsync<JsonNode>($"/api/provisioning/acceptance/{runId}"))!,
+            run => run["result"]!.GetValue<string>() != "running",
+            $"acceptance run {runId} to end");
 
     [Fact]
     public async Task Acceptance_DeviceNeverOnline_FailsAtOnlineNamingWhyAndIsKeptButNotACommissioningRecord()
@@ -64,7 +57,7 @@ public sealed class AcceptanceApiTests : IDisposable
     {
         // Its own server with the default 120 s online step, so the first run is surely still waiting when the second
         // request arrives (with the class's 1 s limit a slow machine let it finish first); disposing the server ends it.
-        using var server = new ProvisioningServerFactory(new Dictionary<string, string?>());
+        using var server = ProvisioningServer.Create();
         var client = await DeviceAsync(server, "g1");
         var first = await client.PostAsJsonAsync("/api/provisioning/devices/g1/acceptance", new { technician = "王工" });
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);

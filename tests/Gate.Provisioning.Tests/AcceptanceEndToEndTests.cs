@@ -4,6 +4,7 @@ using Gate.Admin;
 using Gate.Firmware.Host.Simulation;
 using Gate.Server.Security;
 using Gate.SiaDc09;
+using Gate.Testing;
 
 namespace Gate.Provisioning.Tests;
 
@@ -13,11 +14,12 @@ namespace Gate.Provisioning.Tests;
 /// technician presses the panic button; the server forwards the drill to the police receiver simulator over DC-09,
 /// which acknowledges Contact ID 601; the controller's light shows the acknowledgement; the latch is reset.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class AcceptanceEndToEndTests : IAsyncLifetime
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
     private readonly PoliceReceiverSimulator _police = new(new PoliceReceiverOptions { TcpPort = 0, UdpPort = null });
-    private ProvisioningServerFactory? _server;
+    private GateServerFactory? _server;
     private string _key = "";
 
     public Task InitializeAsync() => _police.StartAsync();
@@ -29,9 +31,9 @@ public sealed class AcceptanceEndToEndTests : IAsyncLifetime
     }
 
     /// <summary>The server forwarding to the police receiver simulator; step limits can be shortened per test.</summary>
-    private ProvisioningServerFactory StartServer(int policeAckSeconds = 120)
+    private GateServerFactory StartServer(int policeAckSeconds = 120)
     {
-        _server = new ProvisioningServerFactory(new Dictionary<string, string?>
+        _server = ProvisioningServer.Create(new Dictionary<string, string?>
         {
             ["Forwarding:Primary:Host"] = "127.0.0.1",
             ["Forwarding:Primary:Port"] = _police.TcpEndPoint!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -138,20 +140,12 @@ public sealed class AcceptanceEndToEndTests : IAsyncLifetime
         Assert.Null(view["commissioning"]);
     }
 
-    private static async Task<JsonNode> WaitForRunAsync(HttpClient client, string runId, TimeSpan timeout)
-    {
-        using var cancel = new CancellationTokenSource(timeout);
-        while (true)
-        {
-            var run = (await client.GetFromJsonAsync<JsonNode>($"/api/provisioning/acceptance/{runId}", cancel.Token))!;
-            if (run["result"]!.GetValue<string>() != "running")
-            {
-                return run;
-            }
-
-            await Task.Delay(100, cancel.Token);
-        }
-    }
+    private static Task<JsonNode> WaitForRunAsync(HttpClient client, string runId, TimeSpan timeout) =>
+        Wait.ForValueAsync(
+            async () => (await client.GetFromJsonAsync<JsonNode>($"/api/provisioning/acceptance/{runId}"))!,
+            run => run["result"]!.GetValue<string>() != "running",
+            $"acceptance run {runId} to end",
+            timeout: timeout);
 
     /// <summary>Answers gate-admin's light question by looking at the virtual controller's light, as a person would.</summary>
     private sealed class TechnicianAtTheGate(VirtualGateController controller) : TextReader

@@ -3,13 +3,15 @@ using Gate.Firmware.Config;
 using Gate.Server.Devices;
 using Gate.Server.Security;
 using MQTTnet;
+using Gate.Testing;
 
 namespace Gate.Provisioning.Tests;
 
 /// <summary>gate-admin against the in-process server: what an installer types, and what they read back.</summary>
+[Trait("Category", "Integration")]
 public sealed class AdminCliTests : IDisposable
 {
-    private readonly ProvisioningServerFactory _server = new();
+    private readonly GateServerFactory _server = ProvisioningServer.Create();
     private readonly StringWriter _out = new();
     private readonly StringWriter _error = new();
     private string _key = "";
@@ -57,7 +59,7 @@ public sealed class AdminCliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(folder, "deploy-files.json")));
         Assert.True(DeviceConfig.TryParse(File.ReadAllText(Path.Combine(folder, "gate.json")), out var config, out var error), error);
         Assert.Equal("xinhua-primary", config.School);
-        Assert.Equal(MqttClientConnectResultCode.Success, await MqttProbe.ConnectAsync(_server.BrokerPort, "xinhua-primary", "xinhua-gate-1", config.Credential));
+        Assert.Equal(MqttClientConnectResultCode.Success, await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua-primary", "xinhua-gate-1", config.Credential));
         Assert.Equal("新华小学", _server.Get<DeviceRegistry>().FindSchool("xinhua-primary")!.Name);
     }
 

@@ -1,14 +1,16 @@
 using System.Runtime.InteropServices;
 using Gate.Admin;
 using Gate.Server.Security;
+using Gate.Testing;
 
 namespace Gate.Provisioning.Tests;
 
 /// <summary>Issue 12 failure 7 (bundles) and 6 (gate-admin shows the server's field refusal).</summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+[Trait("Category", "Integration")]
 public sealed class BundleFileModeTests : IDisposable
 {
-    private readonly ProvisioningServerFactory _server = new();
+    private readonly GateServerFactory _server = ProvisioningServer.Create();
     private readonly StringWriter _out = new();
     private readonly StringWriter _error = new();
 

@@ -6,12 +6,14 @@ using Gate.Server.Devices;
 using Gate.Server.Provisioning;
 using Gate.Server.Security;
 using MQTTnet;
+using Gate.Testing;
 
 namespace Gate.Provisioning.Tests;
 
+[Trait("Category", "Integration")]
 public sealed class ProvisioningApiTests : IDisposable
 {
-    private readonly ProvisioningServerFactory _server = new();
+    private readonly GateServerFactory _server = ProvisioningServer.Create();
 
     public void Dispose() => _server.Dispose();
 
@@ -38,7 +40,7 @@ public sealed class ProvisioningApiTests : IDisposable
         Assert.NotEqual(password, stored.CredentialHash);
         Assert.DoesNotContain(password, stored.CredentialHash!);
         Assert.True(SecretHasher.VerifyDeviceSecret(password, stored.CredentialHash));
-        var connect = await MqttProbe.ConnectAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", password);
+        var connect = await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", password);
         Assert.Equal(MqttClientConnectResultCode.Success, connect);
         var view = await client.GetFromJsonAsync<JsonNode>("/api/provisioning/devices/xinhua-gate-1");
         Assert.Equal("esp32-devkitc", view!["placement"]!["board"]!.GetValue<string>());
@@ -58,7 +60,7 @@ public sealed class ProvisioningApiTests : IDisposable
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Contains("device 'xinhua-gate-1' already exists", await ErrorOf(again));
         // The first device's credential still works: a refused duplicate changes nothing.
-        var connect = await MqttProbe.ConnectAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", first["password"]!.GetValue<string>());
+        var connect = await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", first["password"]!.GetValue<string>());
         Assert.Equal(MqttClientConnectResultCode.Success, connect);
     }
 
@@ -131,8 +133,8 @@ public sealed class ProvisioningApiTests : IDisposable
         Assert.True(DeviceConfig.TryParse(gateJson, out var config, out var parseError), parseError);
         Assert.Equal("127.0.0.1", config.BrokerHost);
         Assert.Equal("nanoff --target ESP32_REV3 --serialport COM5 --update --masserase", bundle["commands"]![0]!.GetValue<string>());
-        Assert.Equal(MqttClientConnectResultCode.Success, await MqttProbe.ConnectAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", config.Credential));
-        Assert.NotEqual(MqttClientConnectResultCode.Success, await MqttProbe.ConnectAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", firstPassword));
+        Assert.Equal(MqttClientConnectResultCode.Success, await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", config.Credential));
+        Assert.NotEqual(MqttClientConnectResultCode.Success, await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", firstPassword));
     }
 
     [Fact]
@@ -147,7 +149,7 @@ public sealed class ProvisioningApiTests : IDisposable
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("SSID", await ErrorOf(response));
-        var connect = await MqttProbe.ConnectAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", issued["password"]!.GetValue<string>());
+        var connect = await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", issued["password"]!.GetValue<string>());
         Assert.Equal(MqttClientConnectResultCode.Success, connect);
     }
 
@@ -181,9 +183,9 @@ public sealed class ProvisioningApiTests : IDisposable
         Assert.Equal("north gate, guard booth", replacement["place"]!.GetValue<string>());
         Assert.Equal("esp32-devkitc", replacement["board"]!.GetValue<string>());
         Assert.NotEqual(MqttClientConnectResultCode.Success,
-            await MqttProbe.ConnectAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", old["password"]!.GetValue<string>()));
+            await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", old["password"]!.GetValue<string>()));
         Assert.Equal(MqttClientConnectResultCode.Success,
-            await MqttProbe.ConnectAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1b", replacement["password"]!.GetValue<string>()));
+            await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1b", replacement["password"]!.GetValue<string>()));
 
         var oldView = await client.GetFromJsonAsync<JsonNode>("/api/provisioning/devices/xinhua-gate-1");
         Assert.Equal("replaced", oldView!["placement"]!["status"]!.GetValue<string>());
@@ -197,7 +199,7 @@ public sealed class ProvisioningApiTests : IDisposable
         Assert.Equal(HttpStatusCode.Conflict, bundleForOld.StatusCode);
         Assert.Contains("replaced by 'xinhua-gate-1b'", await ErrorOf(bundleForOld));
         Assert.NotEqual(MqttClientConnectResultCode.Success,
-            await MqttProbe.ConnectAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", old["password"]!.GetValue<string>()));
+            await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", old["password"]!.GetValue<string>()));
     }
 
     [Fact]
@@ -213,7 +215,7 @@ public sealed class ProvisioningApiTests : IDisposable
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains("'xinhua-gate-2' already exists", await ErrorOf(response));
         Assert.Equal(MqttClientConnectResultCode.Success,
-            await MqttProbe.ConnectAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", old["password"]!.GetValue<string>()));
+            await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", old["password"]!.GetValue<string>()));
     }
 
     [Fact]
@@ -229,7 +231,7 @@ public sealed class ProvisioningApiTests : IDisposable
         var placement = (await response.Content.ReadFromJsonAsync<JsonNode>())!;
         Assert.Equal("decommissioned", placement["status"]!.GetValue<string>());
         Assert.Equal("gate closed permanently", placement["statusReason"]!.GetValue<string>());
-        var connect = await MqttProbe.ConnectAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", issued["password"]!.GetValue<string>());
+        var connect = await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", issued["password"]!.GetValue<string>());
         Assert.Contains(connect, new[] { MqttClientConnectResultCode.NotAuthorized, MqttClientConnectResultCode.BadUserNameOrPassword });
 
         var again = await client.PostAsJsonAsync("/api/provisioning/devices/xinhua-gate-1/decommission", new { reason = "again" });

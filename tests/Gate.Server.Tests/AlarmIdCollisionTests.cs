@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using Gate.Contracts;
 using Gate.Server.Alarms;
 using Gate.Server.Forwarding;
-using Gate.Server.Tests.Infrastructure;
+using Gate.Testing;
 using Gate.Server.Wire;
 using Microsoft.Data.Sqlite;
 

@@ -5,7 +5,7 @@ using Gate.Server.Alarms;
 using Gate.Server.Forwarding;
 using Gate.Server.Mqtt;
 using Gate.Server.Storage;
-using Gate.Server.Tests.Infrastructure;
+using Gate.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace Gate.Server.Tests;

@@ -6,7 +6,7 @@ using Gate.Contracts;
 using Gate.Server.Devices;
 using Gate.Server.Liveness;
 using Gate.Server.Security;
-using Gate.Server.Tests.Infrastructure;
+using Gate.Testing;
 
 namespace Gate.Server.Tests;
 

@@ -7,7 +7,7 @@ using Gate.Contracts;
 using Gate.Server.Alarms;
 using Gate.Server.Devices;
 using Gate.Server.Mqtt;
-using Gate.Server.Tests.Infrastructure;
+using Gate.Testing;
 using Gate.SiaDc09;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -376,19 +376,7 @@ public sealed class BrokerHardeningTests
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("waited 30 s for " + what);
-            }
-
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, string what) => Wait.UntilAsync(condition, what);
 
     /// <summary>The server with forwarding to a real DC-09 police receiver simulator on loopback, and one school gate.</summary>
     private sealed class Rig : IAsyncDisposable

@@ -1,7 +1,7 @@
 using Gate.Contracts;
 using Gate.Server.Alarms;
 using Gate.Server.Mqtt;
-using Gate.Server.Tests.Infrastructure;
+using Gate.Testing;
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -110,11 +110,7 @@ public sealed class BrokerSecurityTests
         Assert.Equal(1, server.Get<EmbeddedBroker>().Connected);
 
         await device.DisposeAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (server.Get<EmbeddedBroker>().Connected > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await Wait.UntilAsync(() => server.Get<EmbeddedBroker>().Connected == 0, "the first device gone from the broker");
 
         Assert.Equal(MqttClientConnectResultCode.Success, await ConnectResultAsync(server, "gate-2", "gate-2", second.Password));
     }

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Gate.Contracts;
 using Gate.Server.Commands;
-using Gate.Server.Tests.Infrastructure;
+using Gate.Testing;
 using Gate.Server.Wire;
 
 namespace Gate.Server.Tests;

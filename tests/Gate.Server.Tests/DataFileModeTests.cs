@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Gate.Server.Storage;
-using Gate.Server.Tests.Infrastructure;
+using Gate.Testing;
 
 namespace Gate.Server.Tests;
 

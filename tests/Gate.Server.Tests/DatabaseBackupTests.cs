@@ -4,7 +4,7 @@ using Gate.Contracts;
 using Gate.Server.Alarms;
 using Gate.Server.Storage;
 using Gate.Server.Devices;
-using Gate.Server.Tests.Infrastructure;
+using Gate.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace Gate.Server.Tests;

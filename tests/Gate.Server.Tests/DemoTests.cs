@@ -1,5 +1,5 @@
 using Gate.Server.Liveness;
-using Gate.Server.Tests.Infrastructure;
+using Gate.Testing;
 
 namespace Gate.Server.Tests;
 

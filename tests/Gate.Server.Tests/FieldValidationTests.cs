@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Gate.Server.Devices;
-using Gate.Server.Tests.Infrastructure;
+using Gate.Testing;
 using Gate.Server.Validation;
 
 namespace Gate.Server.Tests;

@@ -1,7 +1,7 @@
 using MQTTnet;
 using Gate.Contracts;
 using Gate.Server.Liveness;
-using Gate.Server.Tests.Infrastructure;
+using Gate.Testing;
 
 namespace Gate.Server.Tests;
 
@@ -213,12 +213,20 @@ public sealed class LivenessTests
 
         // The liveness service's persist tick writes it.
         server.Time.Advance(TimeSpan.FromSeconds(server.Get<LivenessTracker>().Options.PersistPeriodSeconds + 1));
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (StoredFirmware(server, "gate-1") is null && DateTime.UtcNow < deadline)
-        {
-            server.Time.Advance(TimeSpan.FromMilliseconds(500));
-            await Task.Delay(20);
-        }
+        // The service reads its start time on the thread pool, possibly after that advance; each re-check moves the
+        // fake clock on by half a tick until the write lands (what is awaited is the row, not a wall-clock interval).
+        await Wait.UntilAsync(
+            () =>
+            {
+                if (StoredFirmware(server, "gate-1") is not null)
+                {
+                    return true;
+                }
+
+                server.Time.Advance(TimeSpan.FromMilliseconds(500));
+                return false;
+            },
+            "the firmware version persisted");
 
         Assert.Equal("1.0.0", StoredFirmware(server, "gate-1"));
         Assert.Equal(0, registry.PendingFirmwareWrites);

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using Gate.Server.Events;
 using Gate.Server.Security;
 using Gate.Server.Storage;
-using Gate.Server.Tests.Infrastructure;
+using Gate.Testing;
 using Microsoft.AspNetCore.Identity;
 
 namespace Gate.Server.Tests;
@@ -155,26 +155,9 @@ public sealed class LoginSecurityTests
     internal static Task<HttpResponseMessage> Login(HttpClient client, string user, string password) =>
         client.PostAsJsonAsync("/api/auth/login", new { user, password });
 
-    internal static async Task<List<EventRecord>> WaitForEventsAsync(HttpClient client, string url, Func<List<EventRecord>, bool> done)
-    {
-        // The event log is written by a background batcher; poll until the records are there (generous for CI).
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var events = (await client.GetFromJsonAsync<List<EventRecord>>(url))!;
-            if (done(events))
-            {
-                return events;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("events never matched at " + url);
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    // The event log is written by a background batcher; read until the records are there.
+    internal static Task<List<EventRecord>> WaitForEventsAsync(HttpClient client, string url, Func<List<EventRecord>, bool> done) =>
+        Wait.ForValueAsync(async () => (await client.GetFromJsonAsync<List<EventRecord>>(url))!, done, "events at " + url);
 
     private sealed class CountingHasher : IPasswordHasher<string>
     {

@@ -6,7 +6,7 @@ using Gate.Server.Alarms;
 using Gate.Server.Devices;
 using Gate.Server.Liveness;
 using Gate.Server.Mqtt;
-using Gate.Server.Tests.Infrastructure;
+using Gate.Testing;
 using MQTTnet;
 
 namespace Gate.Server.Tests;

@@ -1,6 +1,6 @@
 using Gate.Contracts;
 using Gate.Server.Alarms;
-using Gate.Server.Tests.Infrastructure;
+using Gate.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace Gate.Server.Tests;

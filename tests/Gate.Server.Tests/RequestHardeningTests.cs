@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Gate.Server.Security;
-using Gate.Server.Tests.Infrastructure;
+using Gate.Testing;
 
 namespace Gate.Server.Tests;
 

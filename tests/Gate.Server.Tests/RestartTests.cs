@@ -1,7 +1,7 @@
 using Gate.Contracts;
 using Gate.Server.Alarms;
 using Gate.Server.Liveness;
-using Gate.Server.Tests.Infrastructure;
+using Gate.Testing;
 
 namespace Gate.Server.Tests;
 

@@ -4,14 +4,15 @@ using System.Text.Json;
 namespace Gate.StatusPage.Tests;
 
 /// <summary>The security log: admins see sign-in failures and locks on the status page and filter them; others see no link.</summary>
+[Trait("Category", "Integration")]
 public sealed class AuditTrailPageTests
 {
     [Fact]
     public async Task SecurityLog_AfterALockout_AdminFiltersToSignInsAndSeesTheLock()
     {
         await using var browser = await Browser.LaunchAsync();
-        using var host = new StatusPageHost(new Dictionary<string, string?> { ["Security:LockoutThreshold"] = "3" });
-        host.Start();
+        using var host = StatusPageSite.NewHost(new Dictionary<string, string?> { ["Security:LockoutThreshold"] = "3" });
+        StatusPageSite.Start(host);
         using (var attacker = new HttpClient { BaseAddress = host.BaseAddress })
         {
             for (var i = 0; i < 3; i++)
@@ -20,11 +21,11 @@ public sealed class AuditTrailPageTests
             }
         }
 
-        using var admin = await host.LoginAsync("admin", StatusPageHost.AdminPassword);
+        using var admin = await host.ClientAsAsync("admin", StatusPageSite.AdminPassword);
         await WaitForLockRecordedAsync(admin);
 
         var page = await browser.NewPageAsync(host.BaseAddress, language: "en");
-        await Browser.LoginAsync(page, "admin", StatusPageHost.AdminPassword);
+        await Browser.LoginAsync(page, "admin", StatusPageSite.AdminPassword);
         await page.ClickAsync("#nav-audit");
         await page.WaitForSelectorAsync("#audit-table");
         await page.SelectOptionAsync("#audit-filter", "signIn");
@@ -42,24 +43,13 @@ public sealed class AuditTrailPageTests
         Assert.Contains("Sign-in locked", lockRow);
 
         var viewer = await browser.NewPageAsync(host.BaseAddress);
-        await Browser.LoginAsync(viewer, "viewer", StatusPageHost.ViewerPassword);
+        await Browser.LoginAsync(viewer, "viewer", StatusPageSite.ViewerPassword);
         Assert.True(await viewer.IsHiddenAsync("#nav-audit"));
     }
 
-    private static async Task WaitForLockRecordedAsync(HttpClient admin)
-    {
-        // The event log is written by a background batcher: wait (generously) until the lock is stored.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var events = await admin.GetFromJsonAsync<JsonElement>("api/events?category=security&type=login_locked");
-            if (events.GetArrayLength() > 0)
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the lock was never recorded");
-            await Task.Delay(50);
-        }
-    }
+    // The event log is written by a background batcher: wait (generously) until the lock is stored.
+    private static Task WaitForLockRecordedAsync(HttpClient admin) =>
+        Wait.UntilAsync(
+            async () => (await admin.GetFromJsonAsync<JsonElement>("api/events?category=security&type=login_locked")).GetArrayLength() > 0,
+            "the lock recorded");
 }

@@ -7,6 +7,7 @@ namespace Gate.StatusPage.Tests;
 
 /// <summary>The status page in Debian's Chromium against the real server, with gate controllers on MQTT.</summary>
 [Collection(LiveSiteCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class BrowserTests(LiveSiteFixture site)
 {
     private static readonly int DeviceCount = LiveSiteFixture.Schools.Sum(s => s.Devices.Length);
@@ -29,7 +30,7 @@ public sealed class BrowserTests(LiveSiteFixture site)
     public async Task Grid_AfterLogin_ShowsEveryDeviceGroupedByDistrictWithStateWords()
     {
         var page = await site.Browser.NewPageAsync(site.Host.BaseAddress);
-        await Browser.LoginAsync(page, "tech", StatusPageHost.TechPassword);
+        await Browser.LoginAsync(page, "tech", StatusPageSite.TechPassword);
         await page.WaitForFunctionAsync($"() => document.querySelectorAll('[data-device]').length === {DeviceCount}");
 
         var districts = await page.Locator(".district").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.district)");
@@ -57,7 +58,7 @@ public sealed class BrowserTests(LiveSiteFixture site)
     public async Task Grid_GateLosesPower_TileTurnsOfflineWithoutReload()
     {
         var page = await site.Browser.NewPageAsync(site.Host.BaseAddress);
-        await Browser.LoginAsync(page, "tech", StatusPageHost.TechPassword);
+        await Browser.LoginAsync(page, "tech", StatusPageSite.TechPassword);
         var tile = $"[data-device=\"{LiveSiteFixture.OfflineVictim}\"]";
         await page.WaitForSelectorAsync($"{tile}[data-state=\"online\"]");
         await page.WaitForSelectorAsync("#live-indicator[data-state=\"live\"]");
@@ -77,7 +78,7 @@ public sealed class BrowserTests(LiveSiteFixture site)
     {
         await ResolveAllOpenAlarmsAsync();
         var page = await site.Browser.NewPageAsync(site.Host.BaseAddress);
-        await Browser.LoginAsync(page, "duty", StatusPageHost.DutyPassword);
+        await Browser.LoginAsync(page, "duty", StatusPageSite.DutyPassword);
         await page.WaitForURLAsync("**/#/duty");
         await page.WaitForSelectorAsync("#live-indicator[data-state=\"live\"]");
         var gate = site.Gate(LiveSiteFixture.DutyGate);
@@ -108,7 +109,7 @@ public sealed class BrowserTests(LiveSiteFixture site)
         Assert.Contains("duty", await page.Locator($"[data-alarm=\"{panic}\"] .audit").InnerTextAsync());
         await page.WaitForFunctionAsync("() => (document.body.dataset.ringing || '') === ''");
 
-        using var api = await site.Host.LoginAsync("duty", StatusPageHost.DutyPassword);
+        using var api = await site.Host.ClientAsAsync("duty", StatusPageSite.DutyPassword);
         var stored = await api.GetFromJsonAsync<JsonElement>($"api/alarms/{panic}");
         Assert.Equal("duty", stored.GetProperty("operatorAckBy").GetString());
 
@@ -122,7 +123,7 @@ public sealed class BrowserTests(LiveSiteFixture site)
     public async Task DevicePage_TechnicianSendsCommand_ViewerSeesNoCommands()
     {
         var tech = await site.Browser.NewPageAsync(site.Host.BaseAddress);
-        await Browser.LoginAsync(tech, "tech", StatusPageHost.TechPassword);
+        await Browser.LoginAsync(tech, "tech", StatusPageSite.TechPassword);
         await tech.GotoAsync("/#/devices/ly-001-gate1");
         await tech.WaitForSelectorAsync("[data-command=reload_config]");
         Assert.Contains("北门", await tech.InnerTextAsync(".device-head h1"));
@@ -133,7 +134,7 @@ public sealed class BrowserTests(LiveSiteFixture site)
         await tech.Context.CloseAsync();
 
         var viewer = await site.Browser.NewPageAsync(site.Host.BaseAddress);
-        await Browser.LoginAsync(viewer, "viewer", StatusPageHost.ViewerPassword);
+        await Browser.LoginAsync(viewer, "viewer", StatusPageSite.ViewerPassword);
         await viewer.GotoAsync("/#/devices/ly-001-gate1");
         await viewer.WaitForSelectorAsync(".device-head");
         await viewer.WaitForSelectorAsync(".timeline");
@@ -146,7 +147,7 @@ public sealed class BrowserTests(LiveSiteFixture site)
     public async Task Compliance_Table_MatchesWhatTheDevicesProve()
     {
         var page = await site.Browser.NewPageAsync(site.Host.BaseAddress);
-        await Browser.LoginAsync(page, "viewer", StatusPageHost.ViewerPassword);
+        await Browser.LoginAsync(page, "viewer", StatusPageSite.ViewerPassword);
         await page.GotoAsync("/#/compliance");
         await page.WaitForSelectorAsync("#compliance-table");
 
@@ -198,7 +199,7 @@ public sealed class BrowserTests(LiveSiteFixture site)
             saved.Add(await Browser.ScreenshotAsync(page, $"login-{suffix}"));
 
             await page.FillAsync("#login-user", "admin");
-            await page.FillAsync("#login-pass", StatusPageHost.AdminPassword);
+            await page.FillAsync("#login-pass", StatusPageSite.AdminPassword);
             await page.ClickAsync("#login-form button[type=submit]");
             await page.WaitForSelectorAsync("#app-view:not([hidden])");
             Assert.Equal(lang, await page.EvaluateAsync<string>("() => document.documentElement.lang"));
@@ -227,7 +228,7 @@ public sealed class BrowserTests(LiveSiteFixture site)
 
     private async Task ResolveAllOpenAlarmsAsync()
     {
-        using var admin = await site.Host.LoginAsync("admin", StatusPageHost.AdminPassword);
+        using var admin = await site.Host.ClientAsAsync("admin", StatusPageSite.AdminPassword);
         foreach (var test in new[] { false, true })
         {
             var open = await admin.GetFromJsonAsync<JsonElement>($"api/alarms?open=true&test={(test ? "true" : "false")}");

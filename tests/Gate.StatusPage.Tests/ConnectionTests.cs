@@ -1,18 +1,19 @@
 namespace Gate.StatusPage.Tests;
 
 /// <summary>A page that silently stopped updating would mislead a duty officer: it must say so.</summary>
+[Trait("Category", "Integration")]
 public sealed class ConnectionTests
 {
     [Fact]
     public async Task Page_ServerStops_SaysTheConnectionIsLost()
     {
         await using var browser = await Browser.LaunchAsync();
-        var host = new StatusPageHost();
+        var host = StatusPageSite.NewHost();
         try
         {
-            host.Start();
+            StatusPageSite.Start(host);
             var page = await browser.NewPageAsync(host.BaseAddress);
-            await Browser.LoginAsync(page, "admin", StatusPageHost.AdminPassword);
+            await Browser.LoginAsync(page, "admin", StatusPageSite.AdminPassword);
             await page.WaitForSelectorAsync("#live-indicator[data-state=\"live\"]");
             Assert.True(await page.IsHiddenAsync("#conn-banner"));
 

@@ -13,21 +13,22 @@ namespace Gate.StatusPage.Tests;
 /// with its requests. In real Chromium, such a page tries to revoke a device by fetch and to rotate its credential by a
 /// form post; the server refuses both, and the status page itself can still make changes.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class CrossSiteTests
 {
     [Fact]
     public async Task CrossSite_SameHostOtherPortPage_CannotRevokeOrRotateButTheStatusPageCan()
     {
         await using var browser = await Browser.LaunchAsync();
-        using var host = new StatusPageHost();
-        host.Start();
-        host.AddDevice("郑州", "zz-900", "郑州市测试中学", "zz-900-gate1");
-        host.AddDevice("郑州", "zz-900", "郑州市测试中学", "zz-900-gate2");
-        var hashBefore = host.Registry.Find("zz-900-gate1")!.CredentialHash;
+        using var host = StatusPageSite.NewHost();
+        StatusPageSite.Start(host);
+        StatusPageSite.AddDevice(host, "郑州", "zz-900", "郑州市测试中学", "zz-900-gate1");
+        StatusPageSite.AddDevice(host, "郑州", "zz-900", "郑州市测试中学", "zz-900-gate2");
+        var hashBefore = host.Get<Gate.Server.Devices.DeviceRegistry>().Find("zz-900-gate1")!.CredentialHash;
         await using var attacker = await AttackerSite.StartAsync();
 
         var page = await browser.NewPageAsync(host.BaseAddress);
-        await Browser.LoginAsync(page, "admin", StatusPageHost.AdminPassword);
+        await Browser.LoginAsync(page, "admin", StatusPageSite.AdminPassword);
 
         // The attacker's page, same browser (so same cookie jar), another port of 127.0.0.1.
         await page.GotoAsync(attacker.Address.ToString());
@@ -42,7 +43,7 @@ public sealed class CrossSiteTests
             r => r.Url.EndsWith("/credential", StringComparison.Ordinal));
         await page.WaitForURLAsync("**/credential"); // the form's navigation ends on the refusal before the next one starts
 
-        var afterAttack = host.Registry.Find("zz-900-gate1")!;
+        var afterAttack = host.Get<Gate.Server.Devices.DeviceRegistry>().Find("zz-900-gate1")!;
         Assert.Null(afterAttack.CredentialRevokedAt);
         Assert.Equal(hashBefore, afterAttack.CredentialHash);
         Assert.Equal(403, fetchResponse.Status);
@@ -54,16 +55,16 @@ public sealed class CrossSiteTests
         var ownStatus = await page.EvaluateAsync<int>(
             "async () => (await fetch('api/devices/zz-900-gate2/revoke', { method: 'POST' })).status");
         Assert.Equal(204, ownStatus);
-        Assert.NotNull(host.Registry.Find("zz-900-gate2")!.CredentialRevokedAt);
+        Assert.NotNull(host.Get<Gate.Server.Devices.DeviceRegistry>().Find("zz-900-gate2")!.CredentialRevokedAt);
     }
 
     [Fact]
     public async Task SecurityHeaders_StatusPage_RunsUnderTheContentSecurityPolicyWithoutViolations()
     {
         await using var browser = await Browser.LaunchAsync();
-        using var host = new StatusPageHost();
-        host.Start();
-        host.AddDevice("郑州", "zz-901", "郑州市测试中学", "zz-901-gate1");
+        using var host = StatusPageSite.NewHost();
+        StatusPageSite.Start(host);
+        StatusPageSite.AddDevice(host, "郑州", "zz-901", "郑州市测试中学", "zz-901-gate1");
         var page = await browser.NewPageAsync(host.BaseAddress);
         var violations = new List<string>();
         page.Console += (_, message) =>
@@ -78,7 +79,7 @@ public sealed class CrossSiteTests
         };
 
         var response = await page.GotoAsync("/");
-        await Browser.LoginAsync(page, "admin", StatusPageHost.AdminPassword);
+        await Browser.LoginAsync(page, "admin", StatusPageSite.AdminPassword);
         await page.WaitForSelectorAsync("#live-indicator[data-state=\"live\"]");
         // Every view renders (the compliance meters set their width through the DOM, not a style attribute).
         foreach (var view in new[] { "/duty", "/compliance", "/devices" })

@@ -8,6 +8,7 @@ namespace Gate.StatusPage.Tests;
 /// The duty console's delivery trail with the real forwarding path: the DC-09 police receiver simulator on loopback,
 /// answering (police acknowledged, with latency) or not (delivery trouble, shown as loudly as an alarm).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class DeliveryTrailTests(BrowserFixture browsers) : IClassFixture<BrowserFixture>
 {
     private Browser Chromium => browsers.Browser;
@@ -21,7 +22,7 @@ public sealed class DeliveryTrailTests(BrowserFixture browsers) : IClassFixture<
         await using var gate = await ConnectGateAsync(host);
 
         var page = await Chromium.NewPageAsync(host.BaseAddress);
-        await Browser.LoginAsync(page, "duty", StatusPageHost.DutyPassword);
+        await Browser.LoginAsync(page, "duty", StatusPageSite.DutyPassword);
         await page.WaitForSelectorAsync("#live-indicator[data-state=\"live\"]");
 
         var id = await gate.AlarmAsync(AlarmKind.Panic);
@@ -43,7 +44,7 @@ public sealed class DeliveryTrailTests(BrowserFixture browsers) : IClassFixture<
         await using var gate = await ConnectGateAsync(host);
 
         var page = await Chromium.NewPageAsync(host.BaseAddress);
-        await Browser.LoginAsync(page, "duty", StatusPageHost.DutyPassword);
+        await Browser.LoginAsync(page, "duty", StatusPageSite.DutyPassword);
         await page.WaitForSelectorAsync("#live-indicator[data-state=\"live\"]");
         var id = await gate.AlarmAsync(AlarmKind.Panic);
         var card = $"[data-alarm=\"{id}\"]";
@@ -60,9 +61,9 @@ public sealed class DeliveryTrailTests(BrowserFixture browsers) : IClassFixture<
         await Browser.ScreenshotAsync(page, "duty-zh-delivery-trouble");
     }
 
-    private static StatusPageHost NewHost(PoliceReceiverSimulator police)
+    private static GateServerFactory NewHost(PoliceReceiverSimulator police)
     {
-        var host = new StatusPageHost(new Dictionary<string, string?>
+        var host = StatusPageSite.NewHost(new Dictionary<string, string?>
         {
             ["Forwarding:Primary:Host"] = "127.0.0.1",
             ["Forwarding:Primary:Port"] = police.TcpEndPoint!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -73,16 +74,16 @@ public sealed class DeliveryTrailTests(BrowserFixture browsers) : IClassFixture<
             ["Forwarding:Retry:MaxDelay"] = "00:00:01",
             ["StatusPage:DeliveryTroubleSeconds"] = "5",
         });
-        host.Start();
+        StatusPageSite.Start(host);
         return host;
     }
 
-    private static async Task<TestGate> ConnectGateAsync(StatusPageHost host)
+    private static async Task<TestDevice> ConnectGateAsync(GateServerFactory host)
     {
-        host.Registry.UpsertSchool(new School("zz-010", "郑州市第十中学", "郑州", "河南省郑州市", 34.75, 113.62, "1234"));
-        var secret = host.Registry.Register("zz-010-gate1", "zz-010", "gate", 300)!.Value.Secret;
-        var gate = new TestGate("zz-010", "zz-010-gate1", secret, host.MqttPort);
-        await gate.ConnectAsync();
+        host.Get<Gate.Server.Devices.DeviceRegistry>().UpsertSchool(new School("zz-010", "郑州市第十中学", "郑州", "河南省郑州市", 34.75, 113.62, "1234"));
+        var secret = host.Get<Gate.Server.Devices.DeviceRegistry>().Register("zz-010-gate1", "zz-010", "gate", 300)!.Value.Secret;
+        var gate = StatusPageSite.NewGate("zz-010", "zz-010-gate1", secret);
+        await gate.ConnectAnnouncedAsync(host.BrokerPort);
         await gate.HeartbeatAsync(intervalSeconds: 300);
         return gate;
     }

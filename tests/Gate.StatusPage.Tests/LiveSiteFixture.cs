@@ -16,15 +16,15 @@ public sealed class LiveSiteFixture : IAsyncLifetime
     public const string DutyGate = "zz-002-gate1";
     public const string Replaced = "zz-001-old";
 
-    private readonly Dictionary<string, TestGate> _gates = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TestDevice> _gates = new(StringComparer.Ordinal);
 
-    public StatusPageHost Host { get; } = new();
+    public GateServerFactory Host { get; } = StatusPageSite.NewHost();
 
     public Browser Browser { get; private set; } = null!;
 
     private ProvisioningStore Placements => Host.Services.GetRequiredService<ProvisioningStore>();
 
-    public TestGate Gate(string id) => _gates[id];
+    public TestDevice Gate(string id) => _gates[id];
 
     /// <summary>(district, school id, school name, device ids, bollard)</summary>
     public static readonly (string District, string School, string Name, string[] Devices, string Bollard)[] Schools =
@@ -48,13 +48,13 @@ public sealed class LiveSiteFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host.Start();
+        StatusPageSite.Start(Host);
         foreach (var (district, school, name, devices, bollard) in Schools)
         {
-            Host.Registry.UpsertSchool(new Gate.Server.Devices.School(school, name, district, $"河南省{district}市", null, null, null));
+            Host.Get<Gate.Server.Devices.DeviceRegistry>().UpsertSchool(new Gate.Server.Devices.School(school, name, district, $"河南省{district}市", null, null, null));
             foreach (var device in devices)
             {
-                var secret = Host.Registry.Register(device, school, "gate", 300)!.Value.Secret;
+                var secret = Host.Get<Gate.Server.Devices.DeviceRegistry>().Register(device, school, "gate", 300)!.Value.Secret;
                 Placements.AddPlacement(new DevicePlacement(device, "esp32-devkitc", device.EndsWith("gate2", StringComparison.Ordinal) ? "南门" : "北门",
                     PlacementStatus.Active, null, null, null, null, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, "installer"));
                 if (device == "kf-002-gate1")
@@ -62,13 +62,11 @@ public sealed class LiveSiteFixture : IAsyncLifetime
                     continue; // registered, never connected
                 }
 
-                var gate = new TestGate(school, device, secret, Host.MqttPort)
-                {
-                    Bollard = bollard,
-                    Rssi = device.StartsWith("kf", StringComparison.Ordinal) ? -83 : -55 - device.Length,
-                    Firmware = device.StartsWith("zz-001", StringComparison.Ordinal) ? "1.4.1" : "1.4.2",
-                };
-                await gate.ConnectAsync();
+                var gate = StatusPageSite.NewGate(school, device, secret);
+                gate.Bollard = bollard;
+                gate.Rssi = device.StartsWith("kf", StringComparison.Ordinal) ? -83 : -55 - device.Length;
+                gate.Firmware = device.StartsWith("zz-001", StringComparison.Ordinal) ? "1.4.1" : "1.4.2";
+                await gate.ConnectAnnouncedAsync(Host.BrokerPort);
                 for (var i = 0; i < 24; i++)
                 {
                     if (device == "zz-001-gate2" && i is 9 or 17)
@@ -84,15 +82,15 @@ public sealed class LiveSiteFixture : IAsyncLifetime
         }
 
         // A gate that was swapped out: history, never a tile or a campus's controller.
-        Host.Registry.Register(Replaced, "zz-001", "gate", 300);
+        Host.Get<Gate.Server.Devices.DeviceRegistry>().Register(Replaced, "zz-001", "gate", 300);
         Placements.AddPlacement(new DevicePlacement(Replaced, "esp32-devkitc", "北门", PlacementStatus.Replaced, null, "zz-001-gate1", "board died",
             DateTimeOffset.UtcNow, "tech", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(-400), "installer"));
 
         var tracker = Host.Services.GetRequiredService<LivenessTracker>();
-        await Wait.UntilAsync(Host.Services, () => _gates.Keys.All(id => tracker.Find(id) is { State: LivenessState.Online, Marks.Count: 24 }), "every gate online");
+        await Host.WaitUntilAsync(() => _gates.Keys.All(id => tracker.Find(id) is { State: LivenessState.Online, Marks.Count: 24 }), "every gate online");
 
         await _gates["kf-001-gate1"].PowerCutAsync();
-        await Wait.UntilAsync(Host.Services, () => tracker.Find("kf-001-gate1")?.State == LivenessState.Offline, "kf-001-gate1 offline");
+        await Host.WaitUntilAsync(() => tracker.Find("kf-001-gate1")?.State == LivenessState.Offline, "kf-001-gate1 offline");
 
         SeedPoliceAcks(Host.Services.GetRequiredService<GateDatabase>());
         Browser = await Browser.LaunchAsync();

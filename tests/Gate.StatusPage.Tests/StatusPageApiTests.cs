@@ -8,6 +8,7 @@ namespace Gate.StatusPage.Tests;
 
 /// <summary>Every endpoint the page calls, over HTTP against the real server with the live fixture.</summary>
 [Collection(LiveSiteCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class StatusPageApiTests(LiveSiteFixture site)
 {
     [Theory]
@@ -33,7 +34,7 @@ public sealed class StatusPageApiTests(LiveSiteFixture site)
         var bad = await client.PostAsJsonAsync("api/auth/login", new { user = "tech", password = "wrong-password" });
         Assert.Equal(HttpStatusCode.Unauthorized, bad.StatusCode);
 
-        using var tech = await site.Host.LoginAsync("tech", StatusPageHost.TechPassword);
+        using var tech = await site.Host.ClientAsAsync("tech", StatusPageSite.TechPassword);
         var me = await tech.GetFromJsonAsync<JsonElement>("api/me");
         Assert.Equal("tech", me.GetProperty("user").GetString());
         Assert.Equal("technician", me.GetProperty("roles")[0].GetString());
@@ -44,7 +45,7 @@ public sealed class StatusPageApiTests(LiveSiteFixture site)
     [Fact]
     public async Task Devices_ListsEveryRegisteredDeviceWithPageStateAndSchool()
     {
-        using var client = await site.Host.LoginAsync("viewer", StatusPageHost.ViewerPassword);
+        using var client = await site.Host.ClientAsAsync("viewer", StatusPageSite.ViewerPassword);
         var devices = await client.GetFromJsonAsync<JsonElement>("api/status-page/devices");
         var byId = devices.EnumerateArray().ToDictionary(d => d.GetProperty("id").GetString()!);
         Assert.Equal(LiveSiteFixture.Schools.Sum(s => s.Devices.Length), byId.Count);
@@ -66,7 +67,7 @@ public sealed class StatusPageApiTests(LiveSiteFixture site)
     [Fact]
     public async Task Device_KnownAndUnknown_DetailOr404()
     {
-        using var client = await site.Host.LoginAsync("viewer", StatusPageHost.ViewerPassword);
+        using var client = await site.Host.ClientAsAsync("viewer", StatusPageSite.ViewerPassword);
         var device = await client.GetFromJsonAsync<JsonElement>("api/status-page/devices/zz-001-gate1");
         Assert.Equal("zz-001-gate1", device.GetProperty("id").GetString());
         Assert.Equal("active", device.GetProperty("commissioning").GetProperty("credential").GetString());
@@ -79,10 +80,10 @@ public sealed class StatusPageApiTests(LiveSiteFixture site)
     [Fact]
     public async Task DeviceEvents_AfterPowerCut_HistoryHasLivenessTransitions()
     {
-        using var client = await site.Host.LoginAsync("viewer", StatusPageHost.ViewerPassword);
+        using var client = await site.Host.ClientAsAsync("viewer", StatusPageSite.ViewerPassword);
         // kf-001-gate1 went online and then offline during fixture setup; the event log is written in batches.
         JsonElement events = default;
-        await Wait.UntilAsync(site.Host.Services, () =>
+        await site.Host.WaitUntilAsync(() =>
         {
             events = client.GetFromJsonAsync<JsonElement>("api/status-page/devices/kf-001-gate1/events").GetAwaiter().GetResult();
             return events.EnumerateArray().Count(e => e.GetProperty("category").GetString() == "liveness") >= 2;
@@ -96,9 +97,9 @@ public sealed class StatusPageApiTests(LiveSiteFixture site)
     {
         var gate = site.Gate("zz-003-gate1");
         var id = await gate.AlarmAsync(AlarmKind.Tamper, zone: 0);
-        using var duty = await site.Host.LoginAsync("duty", StatusPageHost.DutyPassword);
+        using var duty = await site.Host.ClientAsAsync("duty", StatusPageSite.DutyPassword);
         JsonElement alarm = default;
-        await Wait.UntilAsync(site.Host.Services, () =>
+        await site.Host.WaitUntilAsync(() =>
         {
             var list = duty.GetFromJsonAsync<JsonElement>("api/status-page/alarms").GetAwaiter().GetResult();
             alarm = list.EnumerateArray().FirstOrDefault(a => a.GetProperty("id").GetString() == id);
@@ -109,7 +110,7 @@ public sealed class StatusPageApiTests(LiveSiteFixture site)
         Assert.False(alarm.GetProperty("isTest").GetBoolean());
         Assert.False(alarm.GetProperty("delivery").GetProperty("policeAckAt").ValueKind == JsonValueKind.String);
 
-        using var viewer = await site.Host.LoginAsync("viewer", StatusPageHost.ViewerPassword);
+        using var viewer = await site.Host.ClientAsAsync("viewer", StatusPageSite.ViewerPassword);
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsJsonAsync($"api/alarms/{id}/acknowledge", new { note = "x" })).StatusCode);
 
         (await duty.PostAsJsonAsync($"api/alarms/{id}/acknowledge", new { note = "门卫已核实" })).EnsureSuccessStatusCode();
@@ -126,7 +127,7 @@ public sealed class StatusPageApiTests(LiveSiteFixture site)
     [Fact]
     public async Task Compliance_DefaultAndCustomWindow_CountsFromDevices()
     {
-        using var client = await site.Host.LoginAsync("viewer", StatusPageHost.ViewerPassword);
+        using var client = await site.Host.ClientAsAsync("viewer", StatusPageSite.ViewerPassword);
         var report = await client.GetFromJsonAsync<JsonElement>("api/status-page/compliance");
         Assert.Equal(30, report.GetProperty("windowDays").GetInt32());
         Assert.Equal(8, report.GetProperty("totals").GetProperty("campuses").GetInt32());
@@ -147,7 +148,7 @@ public sealed class StatusPageApiTests(LiveSiteFixture site)
     [InlineData("-5")]
     public async Task Compliance_BadWindow_Is400WithReason(string days)
     {
-        using var client = await site.Host.LoginAsync("viewer", StatusPageHost.ViewerPassword);
+        using var client = await site.Host.ClientAsAsync("viewer", StatusPageSite.ViewerPassword);
         var response = await client.GetAsync($"api/status-page/compliance?days={days}");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("days", await response.Content.ReadAsStringAsync());
@@ -156,7 +157,7 @@ public sealed class StatusPageApiTests(LiveSiteFixture site)
     [Fact]
     public async Task ComplianceCsv_ChineseByDefault_BomHeaderRowsAndTotal()
     {
-        using var client = await site.Host.LoginAsync("viewer", StatusPageHost.ViewerPassword);
+        using var client = await site.Host.ClientAsAsync("viewer", StatusPageSite.ViewerPassword);
         var response = await client.GetAsync("api/status-page/compliance.csv");
         Assert.Equal("text/csv", response.Content.Headers.ContentType!.MediaType);
         var bytes = await response.Content.ReadAsByteArrayAsync();
@@ -175,8 +176,8 @@ public sealed class StatusPageApiTests(LiveSiteFixture site)
     [Fact]
     public async Task Stream_FirstEventIsHelloThenLiveChanges()
     {
-        using var client = await site.Host.LoginAsync("viewer", StatusPageHost.ViewerPassword);
-        using var cts = new CancellationTokenSource(Wait.Timeout);
+        using var client = await site.Host.ClientAsAsync("viewer", StatusPageSite.ViewerPassword);
+        using var cts = new CancellationTokenSource(Wait.Generous);
         using var response = await client.GetAsync("api/status-page/stream", HttpCompletionOption.ResponseHeadersRead, cts.Token);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
@@ -187,11 +188,11 @@ public sealed class StatusPageApiTests(LiveSiteFixture site)
     [Fact]
     public async Task Commands_TechnicianMaySendViewerMayNot()
     {
-        using var viewer = await site.Host.LoginAsync("viewer", StatusPageHost.ViewerPassword);
+        using var viewer = await site.Host.ClientAsAsync("viewer", StatusPageSite.ViewerPassword);
         var refused = await viewer.PostAsJsonAsync("api/devices/zz-001-gate1/commands", new { name = "reload_config" });
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
 
-        using var tech = await site.Host.LoginAsync("tech", StatusPageHost.TechPassword);
+        using var tech = await site.Host.ClientAsAsync("tech", StatusPageSite.TechPassword);
         var sent = await tech.PostAsJsonAsync("api/devices/zz-001-gate1/commands", new { name = "reload_config" });
         Assert.True(sent.IsSuccessStatusCode, $"{(int)sent.StatusCode} {await sent.Content.ReadAsStringAsync()}");
         var history = await tech.GetFromJsonAsync<JsonElement>("api/status-page/devices/zz-001-gate1/events");

@@ -12,8 +12,10 @@ public sealed record ServerSettings
     /// <summary>Folder for the database, logs and content root; kept across restarts of the same server.</summary>
     public required string DataDirectory { get; init; }
 
+    /// <summary>0: the server binds a free port and ServerProcess reads it back from its start-up log.</summary>
     public int MqttPort { get; init; }
 
+    /// <summary>0: Kestrel binds a free port and ServerProcess reads it back from its start-up log.</summary>
     public int HttpPort { get; init; }
 
     public string AdminPassword { get; init; } = "load-test-admin-" + Guid.NewGuid().ToString("N")[..8];
@@ -66,11 +68,6 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(ServerSettings settings, TimeSpan? startTimeout = null)
     {
         Directory.CreateDirectory(settings.DataDirectory);
-        settings = settings with
-        {
-            MqttPort = settings.MqttPort == 0 ? BrokerProcess.FreePort() : settings.MqttPort,
-            HttpPort = settings.HttpPort == 0 ? BrokerProcess.FreePort() : settings.HttpPort,
-        };
 
         var info = new ProcessStartInfo("dotnet")
         {
@@ -86,7 +83,8 @@ public sealed class ServerProcess : IAsyncDisposable
         // The GC the server ships with (Server GC, from the web SDK) unless the caller's environment says otherwise:
         // workstation GC paused the server 40-100 ms per gen1 collection at 15,000 connections (GC pause ~4 % of time).
         env["Logging__LogLevel__Default"] = "Warning";
-        env["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        env["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information"; // "Now listening on: ...": the bound HTTP port
+        env["Logging__LogLevel__Gate.Server.Mqtt.EmbeddedBroker"] = "Information"; // "... listening on ...:port": the bound MQTT port
         env["Database__Path"] = Path.Combine(settings.DataDirectory, "gate.db");
         env["Security__AdminPassword"] = settings.AdminPassword;
         if (settings.ExternalBroker is { } external)
@@ -119,14 +117,28 @@ public sealed class ServerProcess : IAsyncDisposable
             env[key] = value;
         }
 
+        // Ports given as 0 are bound by the server itself and read back from its log: a port picked here and closed
+        // again could be taken by another process before the server binds it.
+        var ports = new BoundPorts(http: settings.HttpPort, mqtt: settings.ExternalBroker is null ? settings.MqttPort : -1);
         var log = new StreamWriter(Path.Combine(settings.DataDirectory, "server.log"), append: true) { AutoFlush = true };
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet Gate.Server.dll");
-        process.OutputDataReceived += (_, e) => Write(log, e.Data);
+        process.OutputDataReceived += (_, e) => { Write(log, e.Data); ports.Read(e.Data); };
         process.ErrorDataReceived += (_, e) => Write(log, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        var timeout = startTimeout ?? TimeSpan.FromSeconds(60);
+        try
+        {
+            var (http, mqtt) = await ports.WaitAsync(process, timeout);
+            settings = settings with { HttpPort = http, MqttPort = settings.ExternalBroker is null ? mqtt : settings.MqttPort };
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            throw new InvalidOperationException($"Gate.Server did not report its ports ({e.Message}); log: {Path.Combine(settings.DataDirectory, "server.log")}", e);
+        }
+
         var server = new ServerProcess(process, settings, log);
-        await server.WaitHealthyAsync(startTimeout ?? TimeSpan.FromSeconds(60));
+        await server.WaitHealthyAsync(timeout);
         return server;
     }
 
@@ -247,4 +259,58 @@ public sealed class ServerProcess : IAsyncDisposable
             _log.Dispose();
         }
     }
+}
+
+/// <summary>The ports a starting server reports in its log ("Now listening on: http://127.0.0.1:N", "Embedded MQTT broker listening on 127.0.0.1:N").</summary>
+internal sealed partial class BoundPorts(int http, int mqtt)
+{
+    private readonly TaskCompletionSource<int> _http = Known(http);
+    private readonly TaskCompletionSource<int> _mqtt = Known(mqtt);
+
+    public void Read(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        if (HttpLine().Match(line) is { Success: true } h)
+        {
+            _http.TrySetResult(int.Parse(h.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture));
+        }
+        else if (MqttLine().Match(line) is { Success: true } m)
+        {
+            _mqtt.TrySetResult(int.Parse(m.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    public async Task<(int Http, int Mqtt)> WaitAsync(Process process, TimeSpan timeout)
+    {
+        var exited = process.WaitForExitAsync();
+        var both = Task.WhenAll(_http.Task, _mqtt.Task);
+        if (await Task.WhenAny(both, exited).WaitAsync(timeout) != both)
+        {
+            throw new InvalidOperationException($"Gate.Server exited with code {process.ExitCode} while starting");
+        }
+
+        return (await _http.Task, await _mqtt.Task);
+    }
+
+    // A port given (or -1: no embedded broker) is known at once; 0 waits for the log line.
+    private static TaskCompletionSource<int> Known(int port)
+    {
+        var source = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (port != 0)
+        {
+            source.SetResult(port);
+        }
+
+        return source;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Now listening on: http://[^\s]*:(\d+)")]
+    private static partial System.Text.RegularExpressions.Regex HttpLine();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Embedded MQTT broker listening on [^\s]*:(\d+)")]
+    private static partial System.Text.RegularExpressions.Regex MqttLine();
 }

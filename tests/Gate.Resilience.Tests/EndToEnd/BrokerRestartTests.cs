@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace Gate.Resilience.Tests.EndToEnd;
 
 /// <summary>Gate.Server runs against Mosquitto as its external broker, and Mosquitto restarts.</summary>
+[Trait("Category", "Integration")]
 public sealed class BrokerRestartTests(ITestOutputHelper output)
 {
     [Fact]

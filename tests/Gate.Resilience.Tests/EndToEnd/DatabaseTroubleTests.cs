@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace Gate.Resilience.Tests.EndToEnd;
 
 /// <summary>The database cannot take writes (another process holds the write lock).</summary>
+[Trait("Category", "Integration")]
 public sealed class DatabaseTroubleTests(ITestOutputHelper output)
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace Gate.Resilience.Tests.EndToEnd;
 /// The server's data disk fills up while alarms arrive: the database lives on a small tmpfs the test mounts
 /// (CI runs as root), and a filler file takes every free byte.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed partial class DiskFullTests(ITestOutputHelper output)
 {
     [Fact]

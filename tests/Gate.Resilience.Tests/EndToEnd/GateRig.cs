@@ -159,18 +159,16 @@ public sealed partial class GateRig : IAsyncDisposable
 
     private (ServerProcess Server, HttpClient Http)? _session;
 
-    /// <summary>Waits for a condition, polling; fails with what was awaited and the end of the server log.</summary>
+    /// <summary>Waits for a condition (the server is another process: no signal reaches here); fails with what was awaited and the end of the server log.</summary>
     public async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
+        try
         {
-            if (clock.Elapsed > timeout)
-            {
-                throw new Xunit.Sdk.XunitException($"timed out after {timeout.TotalSeconds:0} s waiting for {what}\nserver log tail:\n{Server?.Tail()}");
-            }
-
-            await Task.Delay(50);
+            await Gate.Testing.Wait.UntilAsync(condition, what, timeout: timeout);
+        }
+        catch (TimeoutException e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nserver log tail:\n{Server?.Tail()}");
         }
     }
 

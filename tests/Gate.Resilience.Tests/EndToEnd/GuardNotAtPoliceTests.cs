@@ -9,6 +9,7 @@ namespace Gate.Resilience.Tests.EndToEnd;
 /// The guard always knows whether the panic reached the police: the real server (a child process), a virtual gate
 /// controller on the real firmware core, and a police receiver with nothing listening.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class GuardNotAtPoliceTests
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(90);

@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 namespace Gate.Resilience.Tests.EndToEnd;
 
 /// <summary>The police alarm-receiving platform is unreachable for a long stretch, then comes back.</summary>
+[Trait("Category", "Integration")]
 public sealed class PoliceOutageTests(ITestOutputHelper output)
 {
     [Fact]

@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 namespace Gate.Resilience.Tests.EndToEnd;
 
 /// <summary>The server dies with SIGKILL (power cut, OOM killer) in the middle of a city-wide burst of alarms.</summary>
+[Trait("Category", "Integration")]
 public sealed class ServerCrashTests(ITestOutputHelper output)
 {
     [Fact]

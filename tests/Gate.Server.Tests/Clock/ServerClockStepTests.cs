@@ -3,7 +3,7 @@ using Gate.Server.Devices;
 using Gate.Server.Events;
 using Gate.Server.Liveness;
 using Gate.Server.Storage;
-using Gate.Server.Tests.Infrastructure;
+using Gate.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Gate.Server.Tests.Clock;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 
-namespace Gate.Server.Tests.Infrastructure;
+namespace Gate.Testing;
 
 /// <summary>
 /// Simulated time in which the wall clock can be stepped (an operator sets the date, NTP corrects a drifted clock)
