@@ -52,7 +52,16 @@ public static class SwarmRun
         var dataDir = cl.OptionalString("data");
         var output = cl.OptionalString("out");
         var label = cl.String("label", $"swarm {devices} devices");
+        var netFault = Faults.NetworkFault.Parse(cl.OptionalString("net-fault"));
         cl.RejectUnknown();
+        if (netFault is not null)
+        {
+            await Faults.NetworkFault.CheckAvailableAsync();
+            if (netFault.Link == Faults.FaultLink.Police && !police)
+            {
+                throw new ArgumentException("--net-fault on the police link needs the police receiver (drop --no-police)");
+            }
+        }
 
         var machine = MachineInfo.Read();
         Console.WriteLine($"machine: {machine}");
@@ -175,6 +184,12 @@ public static class SwarmRun
                 }
 
                 var measureClock = Stopwatch.StartNew();
+                if (netFault is not null)
+                {
+                    await netFault.BeginAsync(netFault.Link == Faults.FaultLink.Broker ? mqttPort : receiver.TcpEndPoint!.Port);
+                    Console.WriteLine($"  net fault on: {netFault}");
+                }
+
                 double window = 0;
                 ProcessUsage serverUsage = null!;
                 long? ingestAfter = null;
@@ -241,6 +256,11 @@ public static class SwarmRun
                     window = measureClock.Elapsed.TotalSeconds;
                     serverUsage = serverSampler.Usage();
                     ingestAfter = await HeartbeatsAcceptedAsync(http);
+                    if (netFault is not null)
+                    {
+                        // A loss lasts the measuring window; the drain runs on a healthy network.
+                        await netFault.EndAsync();
+                    }
 
                     // Let the alarms still in flight finish, but stop by ourselves.
                     var drainClock = Stopwatch.StartNew();
@@ -291,6 +311,7 @@ public static class SwarmRun
                     FormattableString.Invariant($"heartbeat every {heartbeatMs} ms (int_s {declared}), devices: {deviceKind}"),
                     $"late seen by server (worst sample) {worstLate}, offline {worstOffline}; liveness events late {falseLate}",
                     $"alarms stored in server db (all runs of this db) {stored}; police receiver acknowledged {policeDistinct} distinct alarm(s)",
+                    netFault is null ? "network: healthy loopback" : $"network: {netFault} from the start of the window",
                     $"resends {final.Sum(r => r.Resends)}, publish errors {final.Sum(r => r.PublishErrors)}, reconnects {final.Sum(r => r.Reconnects)}",
                     "load generator: " + string.Join("; ", childUsage.Select(u => u.ToString())),
                 };
@@ -345,6 +366,11 @@ public static class SwarmRun
         }
         finally
         {
+            if (netFault is not null)
+            {
+                await netFault.DisposeAsync();
+            }
+
             await Task.WhenAll(children.Select(async c => await c.DisposeAsync()));
             await server.StopAsync();
             if (mosquitto is not null)
