@@ -78,7 +78,7 @@ namespace Gate.Firmware
         private bool _panicIsDrill;
         private string _duressAlarmId;
         private bool _duressIsDrill;
-        private int _pendingAction = PendingAction.None;
+        private PendingAction _pendingAction = PendingAction.None;
         private long _pendingActionAtMs;
         private string _pendingActionReason;
         private bool _relayWritten;
@@ -155,7 +155,7 @@ namespace Gate.Firmware
         public int Rssi;
 
         /// <summary>What the glue must do after this Poll (PendingAction), once its delay has passed.</summary>
-        public int Action
+        public PendingAction Action
         {
             get { return _pendingAction != PendingAction.None && _nowMs >= _pendingActionAtMs ? _pendingAction : PendingAction.None; }
         }
@@ -167,7 +167,7 @@ namespace Gate.Firmware
             get
             {
                 bool offline = _supervisor != null && !_supervisor.IsConnected && _nowMs - _supervisor.OfflineSinceMs >= OfflineTroubleGraceMs;
-                bool wiring = _loop != null && (_loop.State == PanicLoopMonitor.Cut || _loop.State == PanicLoopMonitor.Short);
+                bool wiring = _loop != null && (_loop.State == LoopState.Cut || _loop.State == LoopState.Short);
                 return offline || wiring || _outbox.StorageFailures > 0;
             }
         }
@@ -298,13 +298,13 @@ namespace Gate.Firmware
             bool pressed = false;
             if (_loop != null)
             {
-                int before = _loop.State;
+                LoopState before = _loop.State;
                 if (_loop.Update(_io.ReadMillivolts(_pins.Pin(GateFunction.PanicLoop)), nowMs))
                 {
                     ReportLoopChange(before, _loop.State, nowMs);
                 }
 
-                pressed = _loop.State == PanicLoopMonitor.Alarm;
+                pressed = _loop.State == LoopState.Alarm;
             }
             else if (_panic != null)
             {
@@ -315,13 +315,13 @@ namespace Gate.Firmware
             // the latch holds: a second press must reach the police even when the first never did.
             if (_panic != null)
             {
-                int e = _panic.Update(pressed, nowMs);
-                if (e == PanicButton.Triggered)
+                PressEvent e = _panic.Update(pressed, nowMs);
+                if (e == PressEvent.Triggered)
                 {
                     _panicIsDrill = _drill;
                 }
 
-                if (e == PanicButton.Triggered || e == PanicButton.RepeatPress)
+                if (e == PressEvent.Triggered || e == PressEvent.RepeatPress)
                 {
                     string kind = _panicIsDrill ? AlarmKind.Drill : (_config.PanicSilent ? AlarmKind.SilentPanic : AlarmKind.Panic);
                     _panicAlarmId = RaisePress(kind, Zones.Panic, PanicLatchRecord, _panic.PressCount, _panicIsDrill, nowMs);
@@ -330,13 +330,13 @@ namespace Gate.Firmware
 
             if (_duress != null)
             {
-                int e = _duress.Update(Digital(GateFunction.Duress, nowMs), nowMs);
-                if (e == PanicButton.Triggered)
+                PressEvent e = _duress.Update(Digital(GateFunction.Duress, nowMs), nowMs);
+                if (e == PressEvent.Triggered)
                 {
                     _duressIsDrill = _drill;
                 }
 
-                if (e == PanicButton.Triggered || e == PanicButton.RepeatPress)
+                if (e == PressEvent.Triggered || e == PressEvent.RepeatPress)
                 {
                     _duressAlarmId = RaisePress(_duressIsDrill ? AlarmKind.Drill : AlarmKind.Duress, Zones.Duress, DuressLatchRecord, _duress.PressCount, _duressIsDrill, nowMs);
                 }
@@ -388,12 +388,12 @@ namespace Gate.Firmware
             }
         }
 
-        private void ReportLoopChange(int before, int after, long nowMs)
+        private void ReportLoopChange(LoopState before, LoopState after, long nowMs)
         {
-            if (before == PanicLoopMonitor.Cut) { RaiseAlarm(AlarmKind.WiringCut, Zones.PanicLoop, true, null, nowMs); }
-            if (before == PanicLoopMonitor.Short) { RaiseAlarm(AlarmKind.WiringShort, Zones.PanicLoop, true, null, nowMs); }
-            if (after == PanicLoopMonitor.Cut) { RaiseAlarm(AlarmKind.WiringCut, Zones.PanicLoop, false, null, nowMs); }
-            if (after == PanicLoopMonitor.Short) { RaiseAlarm(AlarmKind.WiringShort, Zones.PanicLoop, false, null, nowMs); }
+            if (before == LoopState.Cut) { RaiseAlarm(AlarmKind.WiringCut, Zones.PanicLoop, true, null, nowMs); }
+            if (before == LoopState.Short) { RaiseAlarm(AlarmKind.WiringShort, Zones.PanicLoop, true, null, nowMs); }
+            if (after == LoopState.Cut) { RaiseAlarm(AlarmKind.WiringCut, Zones.PanicLoop, false, null, nowMs); }
+            if (after == LoopState.Short) { RaiseAlarm(AlarmKind.WiringShort, Zones.PanicLoop, false, null, nowMs); }
         }
 
         // ---- alarms ----
@@ -529,8 +529,8 @@ namespace Gate.Firmware
 
         private void Supervise(long nowMs)
         {
-            int action = _supervisor.Poll(nowMs);
-            if (action == ConnectionSupervisor.ActionConnect)
+            ConnectionAction action = _supervisor.Poll(nowMs);
+            if (action == ConnectionAction.Connect)
             {
                 MqttConnectOptions o = new MqttConnectOptions();
                 o.Host = _config.BrokerHost;
@@ -555,11 +555,11 @@ namespace Gate.Firmware
                     _supervisor.OnConnectFailed(ex.Message, nowMs);
                 }
             }
-            else if (action == ConnectionSupervisor.ActionAbort)
+            else if (action == ConnectionAction.Abort)
             {
                 SafeAbort();
             }
-            else if (action == ConnectionSupervisor.ActionReboot)
+            else if (action == ConnectionAction.Reboot)
             {
                 RequestAction(PendingAction.Reboot, "offline_too_long", nowMs, 0);
             }
@@ -577,7 +577,7 @@ namespace Gate.Firmware
             }
         }
 
-        private void RequestAction(int action, string reason, long nowMs, long delayMs)
+        private void RequestAction(PendingAction action, string reason, long nowMs, long delayMs)
         {
             if (_pendingAction == PendingAction.Reboot)
             {
@@ -694,8 +694,8 @@ namespace Gate.Firmware
 
         private string PanicWord()
         {
-            if (_loop != null && _loop.State == PanicLoopMonitor.Cut) { return PanicLoop.Cut; }
-            if (_loop != null && _loop.State == PanicLoopMonitor.Short) { return PanicLoop.Short; }
+            if (_loop != null && _loop.State == LoopState.Cut) { return PanicLoop.Cut; }
+            if (_loop != null && _loop.State == LoopState.Short) { return PanicLoop.Short; }
             return _panic != null && _panic.Latched ? PanicLoop.Latched : PanicLoop.Normal;
         }
 

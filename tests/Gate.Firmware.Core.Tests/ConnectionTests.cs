@@ -43,9 +43,9 @@ public class ConnectionSupervisorTests
     public void Supervisor_ConnectHangs_AbortsAfterTimeoutAndRetriesLater()
     {
         var s = New();
-        Assert.Equal(ConnectionSupervisor.ActionConnect, s.Poll(0));
-        Assert.Equal(ConnectionSupervisor.ActionNone, s.Poll(29_999));
-        Assert.Equal(ConnectionSupervisor.ActionAbort, s.Poll(30_000));
+        Assert.Equal(ConnectionAction.Connect, s.Poll(0));
+        Assert.Equal(ConnectionAction.None, s.Poll(29_999));
+        Assert.Equal(ConnectionAction.Abort, s.Poll(30_000));
         Assert.Equal("connect_timeout", s.LastError);
         Assert.InRange(s.NextAttemptMs, 30_500, 31_000);
     }
@@ -58,9 +58,9 @@ public class ConnectionSupervisorTests
         int reboots = 0;
         while (t < 16 * 60_000)
         {
-            int a = s.Poll(t);
-            if (a == ConnectionSupervisor.ActionConnect) { s.OnConnectFailed("no route", t); }
-            if (a == ConnectionSupervisor.ActionReboot) { reboots++; Assert.True(t >= 15 * 60_000); }
+            var a = s.Poll(t);
+            if (a == ConnectionAction.Connect) { s.OnConnectFailed("no route", t); }
+            if (a == ConnectionAction.Reboot) { reboots++; Assert.True(t >= 15 * 60_000); }
             t += 100;
         }
 
@@ -73,10 +73,10 @@ public class ConnectionSupervisorTests
         var s = New();
         s.Poll(0);
         s.OnConnected(0);
-        Assert.Equal(ConnectionSupervisor.ActionNone, s.Poll(20 * 60_000));
+        Assert.Equal(ConnectionAction.None, s.Poll(20 * 60_000));
         s.OnDisconnected("keepalive", 20 * 60_000);
         Assert.Equal(20 * 60_000, s.OfflineSinceMs);
-        Assert.NotEqual(ConnectionSupervisor.ActionReboot, s.Poll(20 * 60_000 + 14 * 60_000));
+        Assert.NotEqual(ConnectionAction.Reboot, s.Poll(20 * 60_000 + 14 * 60_000));
     }
 
     [Fact]
