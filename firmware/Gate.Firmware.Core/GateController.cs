@@ -26,7 +26,7 @@ namespace Gate.Firmware
     /// and are queued until the next Poll. nowMs is a monotonic tick; utcNow is DateTime.MinValue until
     /// the clock is set, and everything works without it.
     /// </summary>
-    public sealed class GateController : IAlarmSink, IMqttListener
+    public sealed class GateController : IAlarmSink
     {
         public const string PanicLatchRecord = "latch-panic";
         public const string DuressLatchRecord = "latch-duress";
@@ -46,7 +46,7 @@ namespace Gate.Firmware
         private readonly GuardFeedback _feedback = new GuardFeedback();
         private readonly PoliceDeliveryWatch _watch;
         private readonly Jitter _jitter;
-        private readonly ArrayList _events = new ArrayList();
+        private readonly TransportEventQueue _events = new TransportEventQueue();
         private readonly ArrayList _pendingResults = new ArrayList();
         private readonly ArrayList _recentCommands = new ArrayList();
         private readonly Hashtable _inputs = new Hashtable();
@@ -193,7 +193,7 @@ namespace Gate.Firmware
                 ConnectionSupervisor.DefaultConnectTimeoutMs,
                 (long)_config.RebootAfterOfflineSeconds * 1000,
                 nowMs);
-            _transport.SetListener(this);
+            _transport.SetListener(_events);
 
             CreateDevices();
             RestoreLatches(nowMs);
@@ -703,62 +703,18 @@ namespace Gate.Firmware
 
         private void DrainEvents(long nowMs)
         {
-            while (true)
+            TransportEvent e;
+            while ((e = _events.Dequeue()) != null)
             {
-                object[] e;
-                lock (_events)
+                switch (e.Kind)
                 {
-                    if (_events.Count == 0)
-                    {
-                        return;
-                    }
-
-                    e = (object[])_events[0];
-                    _events.RemoveAt(0);
-                }
-
-                string kind = (string)e[0];
-                if (kind == "up")
-                {
-                    OnSessionUp(nowMs);
-                }
-                else if (kind == "fail")
-                {
-                    _supervisor.OnConnectFailed((string)e[1], nowMs);
-                }
-                else if (kind == "down")
-                {
-                    _supervisor.OnDisconnected((string)e[1], nowMs);
-                }
-                else if (kind == "msg")
-                {
-                    HandleMessage((string)e[1], (byte[])e[2], nowMs);
+                    case TransportEventKind.Connected: OnSessionUp(nowMs); break;
+                    case TransportEventKind.ConnectFailed: _supervisor.OnConnectFailed(e.Reason, nowMs); break;
+                    case TransportEventKind.Disconnected: _supervisor.OnDisconnected(e.Reason, nowMs); break;
+                    case TransportEventKind.Message: HandleMessage(e.Topic, e.Payload, nowMs); break;
                 }
             }
         }
-
-        private void Enqueue(object[] e)
-        {
-            lock (_events)
-            {
-                // A flood of messages must not exhaust memory: beyond 64 queued, drop further messages
-                // (QoS 1 from the server is re-delivered on the next session) but never connection events.
-                if (_events.Count >= 64 && (string)e[0] == "msg")
-                {
-                    return;
-                }
-
-                _events.Add(e);
-            }
-        }
-
-        void IMqttListener.OnConnected() { Enqueue(new object[] { "up" }); }
-
-        void IMqttListener.OnConnectFailed(string reason) { Enqueue(new object[] { "fail", reason }); }
-
-        void IMqttListener.OnDisconnected(string reason) { Enqueue(new object[] { "down", reason }); }
-
-        void IMqttListener.OnMessage(string topic, byte[] payload) { Enqueue(new object[] { "msg", topic, payload }); }
 
         private void HandleMessage(string topic, byte[] payload, long nowMs)
         {
