@@ -12,24 +12,14 @@ using Gate.Firmware.Storage;
 
 namespace Gate.Firmware
 {
-    public delegate void AlarmRaisedHandler(Alarm alarm, long nowMs);
-
-    public delegate void AlarmAckHandler(string alarmId, string stage, long nowMs);
-
-    public delegate void FeedbackChangedHandler(string pattern, long nowMs);
-
-    public delegate void CommandHandledHandler(Command command, CommandResult result, long nowMs);
-
     /// <summary>
     /// One gate controller: inputs in, alarms out, feedback to the guard. Single-threaded: the glue calls
     /// Start once, then Poll(nowMs, utcNow) every 10-20 ms from one thread; MQTT events arrive on any thread
     /// and are queued until the next Poll. nowMs is a monotonic tick; utcNow is DateTime.MinValue until
     /// the clock is set, and everything works without it.
     /// </summary>
-    public sealed class GateController : IAlarmSink
+    public sealed class GateController
     {
-        public const string PanicLatchRecord = "latch-panic";
-        public const string DuressLatchRecord = "latch-duress";
         public const int MaxPublishesPerPoll = 4;
         public const long OfflineTroubleGraceMs = 10000;
         public const long ActionDelayMs = 1000;
@@ -53,8 +43,8 @@ namespace Gate.Firmware
         private readonly string _topicRoot;
 
         private ConnectionSupervisor _supervisor;
-        private PanicButton _panic;
-        private PanicButton _duress;
+        private readonly AlarmRaiser _alarms;
+        private GuardAlarms _guard;
         private PanicLoopMonitor _loop;
         private Bollard _bollard;
         private BarrierArm _barrier;
@@ -62,7 +52,6 @@ namespace Gate.Firmware
         private bool _tamper;
         private bool _started;
         private int _boot;
-        private int _alarmSeq;
         private long _stateSeq;
         private long _heartbeatSeq;
         private long _nowMs;
@@ -72,12 +61,6 @@ namespace Gate.Firmware
         private string _heartbeatTopic;
         private long _nextSelfTestMs = -1;
         private bool _stateDirty = true;
-        private bool _drill;
-        private long _drillUntilMs;
-        private string _panicAlarmId;
-        private bool _panicIsDrill;
-        private string _duressAlarmId;
-        private bool _duressIsDrill;
         private PendingAction _pendingAction = PendingAction.None;
         private long _pendingActionAtMs;
         private string _pendingActionReason;
@@ -96,12 +79,13 @@ namespace Gate.Firmware
             _io = io;
             _identity = identity == null ? new DeviceIdentity() : identity;
             _outbox = new AlarmOutbox(storage, config.OutboxCapacity);
+            _alarms = new AlarmRaiser(config.Device, _outbox);
             _jitter = new Jitter(Jitter.SeedFrom(config.Device, 1));
             _topicRoot = Topics.DeviceRoot(config.School, config.Device);
             _watch = new PoliceDeliveryWatch((long)config.PoliceWaitSeconds * 1000);
         }
 
-        public event AlarmRaisedHandler AlarmRaised;
+        public event AlarmRaisedHandler AlarmRaised { add { _alarms.Raised += value; } remove { _alarms.Raised -= value; } }
 
         public event AlarmAckHandler AckReceived;
 
@@ -117,15 +101,15 @@ namespace Gate.Firmware
 
         public bool IsConnected { get { return _supervisor != null && _supervisor.IsConnected; } }
 
-        public bool PanicLatched { get { return _panic != null && _panic.Latched; } }
+        public bool PanicLatched { get { return _guard != null && _guard.Panic != null && _guard.Panic.Latched; } }
 
-        public int PanicPressCount { get { return _panic == null ? 0 : _panic.PressCount; } }
+        public int PanicPressCount { get { return _guard == null || _guard.Panic == null ? 0 : _guard.Panic.PressCount; } }
 
         /// <summary>The latest press's alarm while the panic latch holds (every press is its own alarm).</summary>
-        public string PanicAlarmId { get { return _panicAlarmId; } }
+        public string PanicAlarmId { get { return _guard == null || _guard.Panic == null ? null : _guard.Panic.AlarmId; } }
 
         /// <summary>The latest duress press's alarm while its latch holds.</summary>
-        public string DuressAlarmId { get { return _duressAlarmId; } }
+        public string DuressAlarmId { get { return _guard == null || _guard.Duress == null ? null : _guard.Duress.AlarmId; } }
 
         /// <summary>The stage the device accepted for one of the guard's open alarms ("" before received); null when not followed.</summary>
         public string AlarmStageOf(string alarmId) { return _watch.StageOf(alarmId); }
@@ -133,7 +117,7 @@ namespace Gate.Firmware
         /// <summary>Where the guard's open alarms stand as the light shows it (None when none is open).</summary>
         public DeliveryView Delivery { get { return _watch.Evaluate(_nowMs); } }
 
-        public bool DrillMode { get { return _drill; } }
+        public bool DrillMode { get { return _guard != null && _guard.Drill; } }
 
         public string FeedbackPattern { get { return _feedback.Pattern.Name; } }
 
@@ -187,6 +171,7 @@ namespace Gate.Firmware
             int highestBoot;
             _outbox.Load(out highestBoot);
             _boot = BootCounter.Increment(_storage, highestBoot + 1);
+            _alarms.Boot = _boot;
 
             _supervisor = new ConnectionSupervisor(
                 new Backoff(Backoff.DefaultInitialMs, Backoff.DefaultMaxMs, new Jitter(Jitter.SeedFrom(_config.Device, 2))),
@@ -196,7 +181,7 @@ namespace Gate.Firmware
             _transport.SetListener(_events);
 
             CreateDevices();
-            RestoreLatches(nowMs);
+            _guard.Restore(_outbox, nowMs);
             if (_config.SelfTestHours > 0)
             {
                 _nextSelfTestMs = nowMs + ((long)_config.SelfTestHours * 3600000);
@@ -217,6 +202,7 @@ namespace Gate.Firmware
 
             _nowMs = nowMs;
             _utcNow = utcNow;
+            _alarms.UtcNow = utcNow;
             if (!_clockWasSet && UtcTime.IsSet(utcNow))
             {
                 _clockWasSet = true;
@@ -253,32 +239,24 @@ namespace Gate.Firmware
                 }
             }
 
-            if (_pins.IsFitted(GateFunction.Panic) || _pins.IsFitted(GateFunction.PanicLoop))
-            {
-                _panic = new PanicButton(_config.PanicHoldMs);
-            }
-
+            bool hasPanic = _pins.IsFitted(GateFunction.Panic) || _pins.IsFitted(GateFunction.PanicLoop);
+            _guard = new GuardAlarms(_config, _storage, _alarms, _watch, hasPanic, _pins.IsFitted(GateFunction.Duress));
             if (_pins.IsFitted(GateFunction.PanicLoop))
             {
                 _loop = new PanicLoopMonitor(_config.LoopShortBelowMv, _config.LoopNormalBelowMv, _config.LoopAlarmBelowMv, _config.LoopSettleMs);
             }
 
-            if (_pins.IsFitted(GateFunction.Duress))
-            {
-                _duress = new PanicButton(_config.PanicHoldMs);
-            }
-
             if (_pins.IsFitted(GateFunction.BollardUp) || _pins.IsFitted(GateFunction.BollardDown))
             {
-                _bollard = new Bollard(this, _config.BollardTravelMs);
+                _bollard = new Bollard(_alarms, _config.BollardTravelMs);
             }
 
             if (_pins.IsFitted(GateFunction.BarrierOpen))
             {
-                _barrier = new BarrierArm(this, _config.BarrierWindowMs);
+                _barrier = new BarrierArm(_alarms, _config.BarrierWindowMs);
             }
 
-            _power = new PowerMonitor(this, _config.BatteryLowMv, _config.BatteryHysteresisMv, PowerMonitor.DefaultSettleMs);
+            _power = new PowerMonitor(_alarms, _config.BatteryLowMv, _config.BatteryHysteresisMv, PowerMonitor.DefaultSettleMs);
         }
 
         private bool Digital(string function, long nowMs)
@@ -306,41 +284,12 @@ namespace Gate.Firmware
 
                 pressed = _loop.State == LoopState.Alarm;
             }
-            else if (_panic != null)
+            else
             {
                 pressed = Digital(GateFunction.Panic, nowMs);
             }
 
-            // Every qualified press is its own alarm (own id, own acks, own place in the guard's light), also while
-            // the latch holds: a second press must reach the police even when the first never did.
-            if (_panic != null)
-            {
-                PressEvent e = _panic.Update(pressed, nowMs);
-                if (e == PressEvent.Triggered)
-                {
-                    _panicIsDrill = _drill;
-                }
-
-                if (e == PressEvent.Triggered || e == PressEvent.RepeatPress)
-                {
-                    string kind = _panicIsDrill ? AlarmKind.Drill : (_config.PanicSilent ? AlarmKind.SilentPanic : AlarmKind.Panic);
-                    _panicAlarmId = RaisePress(kind, Zones.Panic, PanicLatchRecord, _panic.PressCount, _panicIsDrill, nowMs);
-                }
-            }
-
-            if (_duress != null)
-            {
-                PressEvent e = _duress.Update(Digital(GateFunction.Duress, nowMs), nowMs);
-                if (e == PressEvent.Triggered)
-                {
-                    _duressIsDrill = _drill;
-                }
-
-                if (e == PressEvent.Triggered || e == PressEvent.RepeatPress)
-                {
-                    _duressAlarmId = RaisePress(_duressIsDrill ? AlarmKind.Drill : AlarmKind.Duress, Zones.Duress, DuressLatchRecord, _duress.PressCount, _duressIsDrill, nowMs);
-                }
-            }
+            _guard.Update(pressed, Digital(GateFunction.Duress, nowMs), nowMs);
 
             if (_bollard != null)
             {
@@ -372,7 +321,7 @@ namespace Gate.Firmware
                 if (tamper != _tamper)
                 {
                     _tamper = tamper;
-                    RaiseAlarm(AlarmKind.Tamper, Zones.Tamper, !tamper, null, nowMs);
+                    _alarms.Raise(AlarmKind.Tamper, Zones.Tamper, !tamper, null, nowMs);
                 }
             }
 
@@ -390,138 +339,39 @@ namespace Gate.Firmware
 
         private void ReportLoopChange(LoopState before, LoopState after, long nowMs)
         {
-            if (before == LoopState.Cut) { RaiseAlarm(AlarmKind.WiringCut, Zones.PanicLoop, true, null, nowMs); }
-            if (before == LoopState.Short) { RaiseAlarm(AlarmKind.WiringShort, Zones.PanicLoop, true, null, nowMs); }
-            if (after == LoopState.Cut) { RaiseAlarm(AlarmKind.WiringCut, Zones.PanicLoop, false, null, nowMs); }
-            if (after == LoopState.Short) { RaiseAlarm(AlarmKind.WiringShort, Zones.PanicLoop, false, null, nowMs); }
+            if (before == LoopState.Cut) { _alarms.Raise(AlarmKind.WiringCut, Zones.PanicLoop, true, null, nowMs); }
+            if (before == LoopState.Short) { _alarms.Raise(AlarmKind.WiringShort, Zones.PanicLoop, true, null, nowMs); }
+            if (after == LoopState.Cut) { _alarms.Raise(AlarmKind.WiringCut, Zones.PanicLoop, false, null, nowMs); }
+            if (after == LoopState.Short) { _alarms.Raise(AlarmKind.WiringShort, Zones.PanicLoop, false, null, nowMs); }
         }
 
         // ---- alarms ----
 
-        void IAlarmSink.Raise(string kind, int zone, bool restore, string detail, long nowMs)
-        {
-            RaiseAlarm(kind, zone, restore, detail, nowMs);
-        }
-
         /// <summary>Builds the alarm, persists it, and leaves publishing to the outbox.</summary>
         public Alarm RaiseAlarm(string kind, int zone, bool restore, string detail, long nowMs)
         {
-            _alarmSeq++;
-            Alarm a = new Alarm();
-            a.Id = Identifier.AlarmId(_config.Device, _boot, _alarmSeq);
-            a.Device = _config.Device;
-            a.Kind = kind;
-            a.Zone = zone;
-            a.Sequence = _alarmSeq;
-            a.BootCount = _boot;
-            a.Timestamp = UtcTime.IsSet(_utcNow) ? _utcNow : UtcTime.NotSet;
-            a.UptimeMs = nowMs;
-            a.Restore = restore;
-            a.Count = 1;
-            a.Detail = detail;
-            _outbox.Add(a, nowMs);
-            if (AlarmRaised != null)
-            {
-                AlarmRaised(a, nowMs);
-            }
-
-            return a;
-        }
-
-        /// <summary>Raises one press's alarm, follows it to the police, and makes it the latch's (persisted) alarm.</summary>
-        private string RaisePress(string kind, int zone, string latchRecord, int presses, bool drill, long nowMs)
-        {
-            Alarm a = RaiseAlarm(kind, zone, false, null, nowMs);
-            _watch.Watch(a.Id, nowMs);
-            SaveLatch(latchRecord, a.Id, presses, drill);
-            return a.Id;
-        }
-
-        private void SaveLatch(string name, string alarmId, int count, bool drill)
-        {
-            try
-            {
-                LatchRecord.Save(_storage, name, alarmId, count, drill);
-            }
-            catch (Exception)
-            {
-                // The latch still holds in memory; only its survival of a reboot is lost.
-            }
-        }
-
-        private void RestoreLatches(long nowMs)
-        {
-            string id;
-            int count;
-            bool drill;
-            if (_panic != null && LatchRecord.TryLoad(_storage, PanicLatchRecord, out id, out count, out drill))
-            {
-                _panic.RestoreLatch(count, nowMs);
-                _panicAlarmId = id;
-                _panicIsDrill = drill;
-                RestoreWatch(id, nowMs);
-            }
-
-            if (_duress != null && LatchRecord.TryLoad(_storage, DuressLatchRecord, out id, out count, out drill))
-            {
-                _duress.RestoreLatch(count, nowMs);
-                _duressAlarmId = id;
-                _duressIsDrill = drill;
-                RestoreWatch(id, nowMs);
-            }
-        }
-
-        private void RestoreWatch(string alarmId, long nowMs)
-        {
-            // Still in the outbox: not yet received. Gone: the server had it before we rebooted; its later stage
-            // comes again when the server re-sends the open alarms' stages on reconnect.
-            if (_outbox.Find(alarmId) != null)
-            {
-                _watch.Watch(alarmId, nowMs);
-            }
-            else
-            {
-                _watch.WatchStored(alarmId, nowMs);
-            }
-        }
-
-        private void ResetLatches()
-        {
-            if (_panic != null) { _panic.ResetLatch(); }
-            if (_duress != null) { _duress.ResetLatch(); }
-            _panicAlarmId = null;
-            _duressAlarmId = null;
-            _watch.Clear();
-            SaveLatch(PanicLatchRecord, null, 0, false);
-            SaveLatch(DuressLatchRecord, null, 0, false);
+            return _alarms.Raise(kind, zone, restore, detail, nowMs);
         }
 
         // ---- timers ----
 
         private void RunTimers(long nowMs)
         {
-            if (_drill && nowMs >= _drillUntilMs)
+            if (_guard.ExpireDrill(nowMs))
             {
-                SetDrill(false, nowMs);
+                _stateDirty = true;
             }
 
             if (_nextSelfTestMs >= 0 && nowMs >= _nextSelfTestMs)
             {
                 _nextSelfTestMs = nowMs + ((long)_config.SelfTestHours * 3600000);
-                RaiseAlarm(AlarmKind.PeriodicTest, Zones.Device, false, null, nowMs);
+                _alarms.Raise(AlarmKind.PeriodicTest, Zones.Device, false, null, nowMs);
             }
         }
 
         private void SetDrill(bool on, long nowMs)
         {
-            _drill = on;
-            _drillUntilMs = nowMs + ((long)_config.DrillTimeoutMinutes * 60000);
-            if (!on && (_panicIsDrill || _panicAlarmId == null) && (_duressIsDrill || _duressAlarmId == null) && (_panicAlarmId != null || _duressAlarmId != null))
-            {
-                // A drill's latch ends with the drill; a real alarm's never does.
-                ResetLatches();
-            }
-
+            _guard.SetDrill(on, nowMs);
             _stateDirty = true;
         }
 
@@ -678,7 +528,7 @@ namespace Gate.Firmware
             h.BootCount = _boot;
             h.ResetReason = _identity.ResetReason;
             h.Inputs.Panic = PanicWord();
-            h.Inputs.Duress = _duress == null ? DuressInput.None : (_duress.Latched ? DuressInput.Active : DuressInput.Normal);
+            h.Inputs.Duress = _guard.Duress == null ? DuressInput.None : (_guard.Duress.Latched ? DuressInput.Active : DuressInput.Normal);
             h.Inputs.Tamper = _tamper;
             h.Inputs.Bollard = BollardPositionWord;
             h.Inputs.Barrier = BarrierPositionWord;
@@ -688,7 +538,7 @@ namespace Gate.Firmware
             h.FreeMemory = FreeMemory < 0 ? 0 : FreeMemory;
             h.Rssi = Rssi > 0 || Rssi < Limits.MinRssi ? 0 : Rssi;
             h.IntervalSeconds = _config.HeartbeatSeconds;
-            h.Drill = _drill;
+            h.Drill = _guard.Drill;
             return h;
         }
 
@@ -696,7 +546,7 @@ namespace Gate.Firmware
         {
             if (_loop != null && _loop.State == LoopState.Cut) { return PanicLoop.Cut; }
             if (_loop != null && _loop.State == LoopState.Short) { return PanicLoop.Short; }
-            return _panic != null && _panic.Latched ? PanicLoop.Latched : PanicLoop.Normal;
+            return PanicLatched ? PanicLoop.Latched : PanicLoop.Normal;
         }
 
         // ---- messages from the server ----
@@ -803,7 +653,7 @@ namespace Gate.Firmware
             }
             else if (name == CommandName.DrillOn)
             {
-                if ((_panicAlarmId != null && !_panicIsDrill) || (_duressAlarmId != null && !_duressIsDrill))
+                if (_guard.HoldsRealAlarm)
                 {
                     Answer(command, CommandOutcome.Rejected, "alarm_latched", nowMs);
                     return;
@@ -819,8 +669,8 @@ namespace Gate.Firmware
             }
             else if (name == CommandName.ResetLatch)
             {
-                bool wasLatched = _panicAlarmId != null || _duressAlarmId != null;
-                ResetLatches();
+                bool wasLatched = _guard.AnyLatched;
+                _guard.ResetLatches();
                 Answer(command, CommandOutcome.Ok, wasLatched ? null : "not_latched", nowMs);
             }
             else if (name == CommandName.Reboot)
@@ -894,8 +744,7 @@ namespace Gate.Firmware
 
         private void UpdateOutputs(long nowMs)
         {
-            bool silent = (_panicAlarmId != null && _config.PanicSilent) || (_panicAlarmId == null && _duressAlarmId != null);
-            if (_feedback.Update(_watch.Evaluate(nowMs), silent, _drill, Trouble, nowMs) && FeedbackChanged != null)
+            if (_feedback.Update(_watch.Evaluate(nowMs), _guard.Silent, _guard.Drill, Trouble, nowMs) && FeedbackChanged != null)
             {
                 FeedbackChanged(_feedback.Pattern.Name, nowMs);
             }
