@@ -3,6 +3,7 @@ using System.Collections;
 using Gate.Contracts;
 using Gate.Contracts.Json;
 using Gate.Firmware.Alarms;
+using Gate.Firmware.Commands;
 using Gate.Firmware.Config;
 using Gate.Firmware.Connection;
 using Gate.Firmware.Devices;
@@ -22,9 +23,6 @@ namespace Gate.Firmware
     {
         public const int MaxPublishesPerPoll = 4;
         public const long OfflineTroubleGraceMs = 10000;
-        public const long ActionDelayMs = 1000;
-        private const int MaxPendingResults = 8;
-        private const int RememberedCommands = 16;
 
         private readonly DeviceConfig _config;
         private readonly BoardPins _pins;
@@ -37,14 +35,14 @@ namespace Gate.Firmware
         private readonly PoliceDeliveryWatch _watch;
         private readonly Jitter _jitter;
         private readonly TransportEventQueue _events = new TransportEventQueue();
-        private readonly ArrayList _pendingResults = new ArrayList();
-        private readonly ArrayList _recentCommands = new ArrayList();
+        private readonly ActionRequest _actions = new ActionRequest();
         private readonly Hashtable _inputs = new Hashtable();
         private readonly string _topicRoot;
 
         private ConnectionSupervisor _supervisor;
         private readonly AlarmRaiser _alarms;
         private GuardAlarms _guard;
+        private CommandProcessor _commands;
         private PanicLoopMonitor _loop;
         private Bollard _bollard;
         private BarrierArm _barrier;
@@ -61,9 +59,6 @@ namespace Gate.Firmware
         private string _heartbeatTopic;
         private long _nextSelfTestMs = -1;
         private bool _stateDirty = true;
-        private PendingAction _pendingAction = PendingAction.None;
-        private long _pendingActionAtMs;
-        private string _pendingActionReason;
         private bool _relayWritten;
         private bool _relayLevel;
         private int _ledLevel = -1;
@@ -138,13 +133,10 @@ namespace Gate.Firmware
 
         public int Rssi;
 
-        /// <summary>What the glue must do after this Poll (PendingAction), once its delay has passed.</summary>
-        public PendingAction Action
-        {
-            get { return _pendingAction != PendingAction.None && _nowMs >= _pendingActionAtMs ? _pendingAction : PendingAction.None; }
-        }
+        /// <summary>What the glue must do after this Poll, once its delay has passed.</summary>
+        public PendingAction Action { get { return _actions.DueAt(_nowMs); } }
 
-        public string ActionReason { get { return _pendingActionReason; } }
+        public string ActionReason { get { return _actions.Reason; } }
 
         public bool Trouble
         {
@@ -182,6 +174,8 @@ namespace Gate.Firmware
 
             CreateDevices();
             _guard.Restore(_outbox, nowMs);
+            _commands = new CommandProcessor(_config.Device, _guard, _bollard, _actions);
+            _commands.Handled += OnCommandHandled;
             if (_config.SelfTestHours > 0)
             {
                 _nextSelfTestMs = nowMs + ((long)_config.SelfTestHours * 3600000);
@@ -369,12 +363,6 @@ namespace Gate.Firmware
             }
         }
 
-        private void SetDrill(bool on, long nowMs)
-        {
-            _guard.SetDrill(on, nowMs);
-            _stateDirty = true;
-        }
-
         // ---- connection ----
 
         private void Supervise(long nowMs)
@@ -411,7 +399,7 @@ namespace Gate.Firmware
             }
             else if (action == ConnectionAction.Reboot)
             {
-                RequestAction(PendingAction.Reboot, "offline_too_long", nowMs, 0);
+                _actions.Request(PendingAction.Reboot, "offline_too_long", nowMs, 0);
             }
         }
 
@@ -425,18 +413,6 @@ namespace Gate.Firmware
             {
                 // Already gone.
             }
-        }
-
-        private void RequestAction(PendingAction action, string reason, long nowMs, long delayMs)
-        {
-            if (_pendingAction == PendingAction.Reboot)
-            {
-                return;
-            }
-
-            _pendingAction = action;
-            _pendingActionReason = reason;
-            _pendingActionAtMs = nowMs + delayMs;
         }
 
         private void OnSessionUp(long nowMs)
@@ -463,14 +439,15 @@ namespace Gate.Firmware
                 }
             }
 
-            while (_pendingResults.Count > 0)
+            byte[] result;
+            while ((result = _commands.PeekResult()) != null)
             {
-                if (!SafePublish(Topic(Topics.Result), (byte[])_pendingResults[0], 1, false))
+                if (!SafePublish(Topic(Topics.Result), result, 1, false))
                 {
                     break;
                 }
 
-                _pendingResults.RemoveAt(0);
+                _commands.ResultSent();
             }
 
             if (_stateDirty)
@@ -574,7 +551,10 @@ namespace Gate.Firmware
             }
             else if (topic == Topic(Topics.Command))
             {
-                HandleCommand(payload, nowMs);
+                if (_commands.Handle(payload, nowMs, _utcNow))
+                {
+                    _stateDirty = true;
+                }
             }
         }
 
@@ -600,144 +580,12 @@ namespace Gate.Firmware
             }
         }
 
-        private void HandleCommand(byte[] payload, long nowMs)
+        private void OnCommandHandled(Command command, CommandResult result, long nowMs)
         {
-            Command command;
-            string error;
-            if (!WireCodec.TryDecodeCommand(payload, out command, out error))
-            {
-                // A command we cannot run is still answered, when its id is readable, so the server does not
-                // wait for a result that never comes: an unknown name is unknown_command, anything else rejected.
-                string id = ReadCommandId(payload);
-                if (id != null)
-                {
-                    Command bad = new Command();
-                    bad.Id = id;
-                    bool unknownName = error != null && error.IndexOf("bad_value:name") == 0;
-                    Answer(bad, unknownName ? CommandOutcome.UnknownCommand : CommandOutcome.Rejected, error, nowMs);
-                }
-
-                return;
-            }
-
-            for (int i = 0; i < _recentCommands.Count; i++)
-            {
-                object[] seen = (object[])_recentCommands[i];
-                if ((string)seen[0] == command.Id)
-                {
-                    // QoS 1 re-delivery: answer again, do not act twice.
-                    QueueResult((byte[])seen[1]);
-                    return;
-                }
-            }
-
-            if (UtcTime.IsSet(_utcNow) && UtcTime.IsSet(command.Timestamp)
-                && _utcNow > command.Timestamp.AddSeconds(command.TtlSeconds))
-            {
-                Answer(command, CommandOutcome.Expired, null, nowMs);
-                return;
-            }
-
-            string name = command.Name;
-            if (name == CommandName.RaiseBollard || name == CommandName.LowerBollard)
-            {
-                if (_bollard == null)
-                {
-                    Answer(command, CommandOutcome.Rejected, "no_bollard", nowMs);
-                    return;
-                }
-
-                bool moved = _bollard.Command(name == CommandName.RaiseBollard, nowMs);
-                _stateDirty = true;
-                Answer(command, CommandOutcome.Ok, moved ? "moving" : "already_there", nowMs);
-            }
-            else if (name == CommandName.DrillOn)
-            {
-                if (_guard.HoldsRealAlarm)
-                {
-                    Answer(command, CommandOutcome.Rejected, "alarm_latched", nowMs);
-                    return;
-                }
-
-                SetDrill(true, nowMs);
-                Answer(command, CommandOutcome.Ok, null, nowMs);
-            }
-            else if (name == CommandName.DrillOff)
-            {
-                SetDrill(false, nowMs);
-                Answer(command, CommandOutcome.Ok, null, nowMs);
-            }
-            else if (name == CommandName.ResetLatch)
-            {
-                bool wasLatched = _guard.AnyLatched;
-                _guard.ResetLatches();
-                Answer(command, CommandOutcome.Ok, wasLatched ? null : "not_latched", nowMs);
-            }
-            else if (name == CommandName.Reboot)
-            {
-                Answer(command, CommandOutcome.Ok, null, nowMs);
-                RequestAction(PendingAction.Reboot, "command", nowMs, ActionDelayMs);
-            }
-            else if (name == CommandName.ReloadConfig)
-            {
-                Answer(command, CommandOutcome.Ok, null, nowMs);
-                RequestAction(PendingAction.ReloadConfig, "command", nowMs, ActionDelayMs);
-            }
-            else
-            {
-                Answer(command, CommandOutcome.UnknownCommand, null, nowMs);
-            }
-        }
-
-        private static string ReadCommandId(byte[] payload)
-        {
-            if (payload == null || payload.Length == 0 || payload.Length > Limits.MaxPayloadBytes)
-            {
-                return null;
-            }
-
-            object parsed;
-            string error;
-            if (!JsonReader.TryParseUtf8(payload, 0, payload.Length, Limits.MaxJsonDepth, out parsed, out error))
-            {
-                return null;
-            }
-
-            Hashtable h = parsed as Hashtable;
-            string id = h == null ? null : h["id"] as string;
-            return Identifier.IsValid(id) ? id : null;
-        }
-
-        private void Answer(Command command, string outcome, string detail, long nowMs)
-        {
-            CommandResult r = new CommandResult();
-            r.Id = command.Id;
-            r.Device = _config.Device;
-            r.Result = outcome;
-            r.Detail = detail != null && detail.Length > Limits.MaxStringLength ? detail.Substring(0, Limits.MaxStringLength) : detail;
-            r.Timestamp = UtcTime.IsSet(_utcNow) ? _utcNow : UtcTime.NotSet;
-            byte[] bytes = WireCodec.EncodeResult(r);
-            _recentCommands.Add(new object[] { command.Id, bytes });
-            if (_recentCommands.Count > RememberedCommands)
-            {
-                _recentCommands.RemoveAt(0);
-            }
-
-            QueueResult(bytes);
             if (CommandHandled != null)
             {
-                CommandHandled(command, r, nowMs);
+                CommandHandled(command, result, nowMs);
             }
-        }
-
-        private void QueueResult(byte[] bytes)
-        {
-            if (_pendingResults.Count >= MaxPendingResults)
-            {
-                _pendingResults.RemoveAt(0);
-            }
-
-            _pendingResults.Add(bytes);
         }
 
         // ---- outputs ----
