@@ -36,18 +36,13 @@ namespace Gate.Firmware
         private readonly Jitter _jitter;
         private readonly TransportEventQueue _events = new TransportEventQueue();
         private readonly ActionRequest _actions = new ActionRequest();
-        private readonly Hashtable _inputs = new Hashtable();
         private readonly string _topicRoot;
 
         private ConnectionSupervisor _supervisor;
         private readonly AlarmRaiser _alarms;
         private GuardAlarms _guard;
         private CommandProcessor _commands;
-        private PanicLoopMonitor _loop;
-        private Bollard _bollard;
-        private BarrierArm _barrier;
-        private PowerMonitor _power;
-        private bool _tamper;
+        private GateDevices _devices;
         private bool _started;
         private int _boot;
         private long _stateSeq;
@@ -120,13 +115,13 @@ namespace Gate.Firmware
 
         public bool BuzzerOn { get { return _feedback.Buzzer; } }
 
-        public string BollardPositionWord { get { return _bollard == null ? BollardPosition.None : _bollard.Position; } }
+        public string BollardPositionWord { get { return _devices == null ? BollardPosition.None : _devices.BollardWord; } }
 
-        public string BarrierPositionWord { get { return _barrier == null ? BarrierPosition.None : _barrier.Position; } }
+        public string BarrierPositionWord { get { return _devices == null ? BarrierPosition.None : _devices.BarrierWord; } }
 
-        public bool Mains { get { return _power.Mains; } }
+        public bool Mains { get { return _devices.Power.Mains; } }
 
-        public bool Tamper { get { return _tamper; } }
+        public bool Tamper { get { return _devices != null && _devices.Tamper; } }
 
         /// <summary>Free managed memory and Wi-Fi signal, set by the glue for the heartbeat.</summary>
         public int FreeMemory;
@@ -143,7 +138,7 @@ namespace Gate.Firmware
             get
             {
                 bool offline = _supervisor != null && !_supervisor.IsConnected && _nowMs - _supervisor.OfflineSinceMs >= OfflineTroubleGraceMs;
-                bool wiring = _loop != null && (_loop.State == LoopState.Cut || _loop.State == LoopState.Short);
+                bool wiring = _devices != null && _devices.WiringFault;
                 return offline || wiring || _outbox.StorageFailures > 0;
             }
         }
@@ -174,7 +169,7 @@ namespace Gate.Firmware
 
             CreateDevices();
             _guard.Restore(_outbox, nowMs);
-            _commands = new CommandProcessor(_config.Device, _guard, _bollard, _actions);
+            _commands = new CommandProcessor(_config.Device, _guard, _devices.Bollard, _actions);
             _commands.Handled += OnCommandHandled;
             if (_config.SelfTestHours > 0)
             {
@@ -219,124 +214,17 @@ namespace Gate.Firmware
 
         private void CreateDevices()
         {
-            string[] digital =
-            {
-                GateFunction.Panic, GateFunction.Duress, GateFunction.BollardUp, GateFunction.BollardDown,
-                GateFunction.BollardFault, GateFunction.BarrierOpen, GateFunction.BarrierRequest, GateFunction.Tamper,
-                GateFunction.Mains,
-            };
-            for (int i = 0; i < digital.Length; i++)
-            {
-                if (_pins.IsFitted(digital[i]))
-                {
-                    _inputs[digital[i]] = _config.CreateInput(digital[i], _pins);
-                }
-            }
-
-            bool hasPanic = _pins.IsFitted(GateFunction.Panic) || _pins.IsFitted(GateFunction.PanicLoop);
-            _guard = new GuardAlarms(_config, _storage, _alarms, _watch, hasPanic, _pins.IsFitted(GateFunction.Duress));
-            if (_pins.IsFitted(GateFunction.PanicLoop))
-            {
-                _loop = new PanicLoopMonitor(_config.LoopShortBelowMv, _config.LoopNormalBelowMv, _config.LoopAlarmBelowMv, _config.LoopSettleMs);
-            }
-
-            if (_pins.IsFitted(GateFunction.BollardUp) || _pins.IsFitted(GateFunction.BollardDown))
-            {
-                _bollard = new Bollard(_alarms, _config.BollardTravelMs);
-            }
-
-            if (_pins.IsFitted(GateFunction.BarrierOpen))
-            {
-                _barrier = new BarrierArm(_alarms, _config.BarrierWindowMs);
-            }
-
-            _power = new PowerMonitor(_alarms, _config.BatteryLowMv, _config.BatteryHysteresisMv, PowerMonitor.DefaultSettleMs);
-        }
-
-        private bool Digital(string function, long nowMs)
-        {
-            ConditionedInput input = (ConditionedInput)_inputs[function];
-            if (input == null)
-            {
-                return false;
-            }
-
-            input.Update(_io.ReadDigital(_pins.Pin(function)), nowMs);
-            return input.State;
+            _devices = new GateDevices(_config, _pins, _io, _alarms);
+            _guard = new GuardAlarms(_config, _storage, _alarms, _watch, _devices.HasPanic, _devices.HasDuress);
         }
 
         private void SampleInputs(long nowMs)
         {
-            bool pressed = false;
-            if (_loop != null)
+            _guard.Update(_devices.ReadPanic(nowMs), _devices.ReadDuress(nowMs), nowMs);
+            if (_devices.Sample(nowMs))
             {
-                LoopState before = _loop.State;
-                if (_loop.Update(_io.ReadMillivolts(_pins.Pin(GateFunction.PanicLoop)), nowMs))
-                {
-                    ReportLoopChange(before, _loop.State, nowMs);
-                }
-
-                pressed = _loop.State == LoopState.Alarm;
+                _stateDirty = true;
             }
-            else
-            {
-                pressed = Digital(GateFunction.Panic, nowMs);
-            }
-
-            _guard.Update(pressed, Digital(GateFunction.Duress, nowMs), nowMs);
-
-            if (_bollard != null)
-            {
-                bool up = Digital(GateFunction.BollardUp, nowMs);
-                bool down = Digital(GateFunction.BollardDown, nowMs);
-                bool fault = Digital(GateFunction.BollardFault, nowMs);
-                if (_bollard.Update(up, down, fault, nowMs))
-                {
-                    _stateDirty = true;
-                }
-            }
-
-            if (_barrier != null)
-            {
-                if (Digital(GateFunction.BarrierRequest, nowMs))
-                {
-                    _barrier.Authorise(nowMs);
-                }
-
-                if (_barrier.Update(Digital(GateFunction.BarrierOpen, nowMs), nowMs))
-                {
-                    _stateDirty = true;
-                }
-            }
-
-            if (_inputs.Contains(GateFunction.Tamper))
-            {
-                bool tamper = Digital(GateFunction.Tamper, nowMs);
-                if (tamper != _tamper)
-                {
-                    _tamper = tamper;
-                    _alarms.Raise(AlarmKind.Tamper, Zones.Tamper, !tamper, null, nowMs);
-                }
-            }
-
-            if (_inputs.Contains(GateFunction.Mains))
-            {
-                _power.UpdateMains(Digital(GateFunction.Mains, nowMs), nowMs);
-            }
-
-            if (_pins.IsFitted(GateFunction.Battery))
-            {
-                int pinMv = _io.ReadMillivolts(_pins.Pin(GateFunction.Battery));
-                _power.UpdateBattery((int)(pinMv * _config.BatteryDivider), nowMs);
-            }
-        }
-
-        private void ReportLoopChange(LoopState before, LoopState after, long nowMs)
-        {
-            if (before == LoopState.Cut) { _alarms.Raise(AlarmKind.WiringCut, Zones.PanicLoop, true, null, nowMs); }
-            if (before == LoopState.Short) { _alarms.Raise(AlarmKind.WiringShort, Zones.PanicLoop, true, null, nowMs); }
-            if (after == LoopState.Cut) { _alarms.Raise(AlarmKind.WiringCut, Zones.PanicLoop, false, null, nowMs); }
-            if (after == LoopState.Short) { _alarms.Raise(AlarmKind.WiringShort, Zones.PanicLoop, false, null, nowMs); }
         }
 
         // ---- alarms ----
@@ -504,26 +392,19 @@ namespace Gate.Firmware
             h.Firmware = _identity.Firmware;
             h.BootCount = _boot;
             h.ResetReason = _identity.ResetReason;
-            h.Inputs.Panic = PanicWord();
+            h.Inputs.Panic = _devices.PanicWord(PanicLatched);
             h.Inputs.Duress = _guard.Duress == null ? DuressInput.None : (_guard.Duress.Latched ? DuressInput.Active : DuressInput.Normal);
-            h.Inputs.Tamper = _tamper;
+            h.Inputs.Tamper = _devices.Tamper;
             h.Inputs.Bollard = BollardPositionWord;
             h.Inputs.Barrier = BarrierPositionWord;
-            h.Mains = _power.Mains;
-            h.BatteryMillivolts = _power.BatteryMillivolts;
+            h.Mains = _devices.Power.Mains;
+            h.BatteryMillivolts = _devices.Power.BatteryMillivolts;
             h.OutboxDepth = _outbox.Count;
             h.FreeMemory = FreeMemory < 0 ? 0 : FreeMemory;
             h.Rssi = Rssi > 0 || Rssi < Limits.MinRssi ? 0 : Rssi;
             h.IntervalSeconds = _config.HeartbeatSeconds;
             h.Drill = _guard.Drill;
             return h;
-        }
-
-        private string PanicWord()
-        {
-            if (_loop != null && _loop.State == LoopState.Cut) { return PanicLoop.Cut; }
-            if (_loop != null && _loop.State == LoopState.Short) { return PanicLoop.Short; }
-            return PanicLatched ? PanicLoop.Latched : PanicLoop.Normal;
         }
 
         // ---- messages from the server ----
@@ -600,9 +481,10 @@ namespace Gate.Firmware
             Write(GateFunction.Led, _feedback.Led, ref _ledLevel);
             Write(GateFunction.Buzzer, _feedback.Buzzer, ref _buzzerLevel);
             Write(GateFunction.Led2, _supervisor.IsConnected, ref _led2Level);
-            if (_bollard != null && _bollard.IsCommanded && _pins.IsFitted(GateFunction.BollardRelay))
+            Bollard bollard = _devices.Bollard;
+            if (bollard != null && bollard.IsCommanded && _pins.IsFitted(GateFunction.BollardRelay))
             {
-                bool raise = _bollard.RelayRaise;
+                bool raise = bollard.RelayRaise;
                 if (!_relayWritten || raise != _relayLevel)
                 {
                     _io.WriteDigital(_pins.Pin(GateFunction.BollardRelay), raise);
