@@ -1,14 +1,11 @@
 using System;
-using System.Collections;
 using Gate.Contracts;
-using Gate.Contracts.Json;
 using Gate.Firmware.Alarms;
 using Gate.Firmware.Commands;
 using Gate.Firmware.Config;
 using Gate.Firmware.Connection;
 using Gate.Firmware.Devices;
 using Gate.Firmware.Feedback;
-using Gate.Firmware.Inputs;
 using Gate.Firmware.Storage;
 
 namespace Gate.Firmware
@@ -17,11 +14,12 @@ namespace Gate.Firmware
     /// One gate controller: inputs in, alarms out, feedback to the guard. Single-threaded: the glue calls
     /// Start once, then Poll(nowMs, utcNow) every 10-20 ms from one thread; MQTT events arrive on any thread
     /// and are queued until the next Poll. nowMs is a monotonic tick; utcNow is DateTime.MinValue until
-    /// the clock is set, and everything works without it.
+    /// the clock is set, and everything works without it. The work is done by one object per capability
+    /// (devices, the guard's alarms, commands, the session, the publisher, feedback and outputs); this class
+    /// builds them at Start and runs them in a fixed order each Poll.
     /// </summary>
     public sealed class GateController
     {
-        public const int MaxPublishesPerPoll = 4;
         public const long OfflineTroubleGraceMs = 10000;
 
         private readonly DeviceConfig _config;
@@ -31,29 +29,25 @@ namespace Gate.Firmware
         private readonly IGateIo _io;
         private readonly DeviceIdentity _identity;
         private readonly AlarmOutbox _outbox;
-        private readonly GuardFeedback _feedback = new GuardFeedback();
+        private readonly AlarmRaiser _alarms;
         private readonly PoliceDeliveryWatch _watch;
-        private readonly Jitter _jitter;
-        private readonly TransportEventQueue _events = new TransportEventQueue();
+        private readonly GuardFeedback _feedback = new GuardFeedback();
         private readonly ActionRequest _actions = new ActionRequest();
         private readonly string _topicRoot;
+        private readonly string _ackTopic;
+        private readonly string _commandTopic;
 
-        private ConnectionSupervisor _supervisor;
-        private readonly AlarmRaiser _alarms;
+        private BrokerSession _session;
+        private GateDevices _devices;
         private GuardAlarms _guard;
         private CommandProcessor _commands;
-        private GateDevices _devices;
+        private Publisher _publisher;
         private bool _started;
         private int _boot;
-        private long _stateSeq;
-        private long _heartbeatSeq;
         private long _nowMs;
         private DateTime _utcNow = DateTime.MinValue;
         private bool _clockWasSet;
-        private long _nextHeartbeatMs;
-        private string _heartbeatTopic;
         private long _nextSelfTestMs = -1;
-        private bool _stateDirty = true;
         private bool _relayWritten;
         private bool _relayLevel;
         private int _ledLevel = -1;
@@ -70,9 +64,10 @@ namespace Gate.Firmware
             _identity = identity == null ? new DeviceIdentity() : identity;
             _outbox = new AlarmOutbox(storage, config.OutboxCapacity);
             _alarms = new AlarmRaiser(config.Device, _outbox);
-            _jitter = new Jitter(Jitter.SeedFrom(config.Device, 1));
-            _topicRoot = Topics.DeviceRoot(config.School, config.Device);
             _watch = new PoliceDeliveryWatch((long)config.PoliceWaitSeconds * 1000);
+            _topicRoot = Topics.DeviceRoot(config.School, config.Device);
+            _ackTopic = _topicRoot + Topics.Ack;
+            _commandTopic = _topicRoot + Topics.Command;
         }
 
         public event AlarmRaisedHandler AlarmRaised { add { _alarms.Raised += value; } remove { _alarms.Raised -= value; } }
@@ -89,14 +84,14 @@ namespace Gate.Firmware
 
         public AlarmOutbox Outbox { get { return _outbox; } }
 
-        public bool IsConnected { get { return _supervisor != null && _supervisor.IsConnected; } }
+        public bool IsConnected { get { return _session != null && _session.IsConnected; } }
 
-        public bool PanicLatched { get { return _guard != null && _guard.Panic != null && _guard.Panic.Latched; } }
+        public bool PanicLatched { get { return Panic != null && Panic.Latched; } }
 
-        public int PanicPressCount { get { return _guard == null || _guard.Panic == null ? 0 : _guard.Panic.PressCount; } }
+        public int PanicPressCount { get { return Panic == null ? 0 : Panic.PressCount; } }
 
         /// <summary>The latest press's alarm while the panic latch holds (every press is its own alarm).</summary>
-        public string PanicAlarmId { get { return _guard == null || _guard.Panic == null ? null : _guard.Panic.AlarmId; } }
+        public string PanicAlarmId { get { return Panic == null ? null : Panic.AlarmId; } }
 
         /// <summary>The latest duress press's alarm while its latch holds.</summary>
         public string DuressAlarmId { get { return _guard == null || _guard.Duress == null ? null : _guard.Duress.AlarmId; } }
@@ -137,11 +132,14 @@ namespace Gate.Firmware
         {
             get
             {
-                bool offline = _supervisor != null && !_supervisor.IsConnected && _nowMs - _supervisor.OfflineSinceMs >= OfflineTroubleGraceMs;
+                ConnectionSupervisor s = _session == null ? null : _session.Supervisor;
+                bool offline = s != null && !s.IsConnected && _nowMs - s.OfflineSinceMs >= OfflineTroubleGraceMs;
                 bool wiring = _devices != null && _devices.WiringFault;
                 return offline || wiring || _outbox.StorageFailures > 0;
             }
         }
+
+        private LatchedAlarm Panic { get { return _guard == null ? null : _guard.Panic; } }
 
         public string Topic(string channel)
         {
@@ -160,17 +158,13 @@ namespace Gate.Firmware
             _boot = BootCounter.Increment(_storage, highestBoot + 1);
             _alarms.Boot = _boot;
 
-            _supervisor = new ConnectionSupervisor(
-                new Backoff(Backoff.DefaultInitialMs, Backoff.DefaultMaxMs, new Jitter(Jitter.SeedFrom(_config.Device, 2))),
-                ConnectionSupervisor.DefaultConnectTimeoutMs,
-                (long)_config.RebootAfterOfflineSeconds * 1000,
-                nowMs);
-            _transport.SetListener(_events);
-
-            CreateDevices();
+            _session = new BrokerSession(_config, _transport, _topicRoot, nowMs);
+            _devices = new GateDevices(_config, _pins, _io, _alarms);
+            _guard = new GuardAlarms(_config, _storage, _alarms, _watch, _devices.HasPanic, _devices.HasDuress);
             _guard.Restore(_outbox, nowMs);
             _commands = new CommandProcessor(_config.Device, _guard, _devices.Bollard, _actions);
             _commands.Handled += OnCommandHandled;
+            _publisher = new Publisher(_config, _identity, _boot, _topicRoot, _session, _outbox, _devices, _guard, _commands);
             if (_config.SelfTestHours > 0)
             {
                 _nextSelfTestMs = nowMs + ((long)_config.SelfTestHours * 3600000);
@@ -181,7 +175,7 @@ namespace Gate.Firmware
             UpdateOutputs(nowMs);
         }
 
-        /// <summary>One step: inputs, MQTT events, connection, publishing, feedback, outputs.</summary>
+        /// <summary>One step: MQTT events, inputs, timers, connection, publishing, feedback, outputs.</summary>
         public void Poll(long nowMs, DateTime utcNow)
         {
             if (!_started)
@@ -201,33 +195,18 @@ namespace Gate.Firmware
             DrainEvents(nowMs);
             SampleInputs(nowMs);
             RunTimers(nowMs);
-            Supervise(nowMs);
-            if (_supervisor.IsConnected)
+            if (_session.Supervise(nowMs))
             {
-                Publish(nowMs);
+                _actions.Request(PendingAction.Reboot, "offline_too_long", nowMs, 0);
+            }
+
+            if (_session.IsConnected)
+            {
+                _publisher.Publish(nowMs, utcNow, FreeMemory, Rssi);
             }
 
             UpdateOutputs(nowMs);
         }
-
-        // ---- inputs ----
-
-        private void CreateDevices()
-        {
-            _devices = new GateDevices(_config, _pins, _io, _alarms);
-            _guard = new GuardAlarms(_config, _storage, _alarms, _watch, _devices.HasPanic, _devices.HasDuress);
-        }
-
-        private void SampleInputs(long nowMs)
-        {
-            _guard.Update(_devices.ReadPanic(nowMs), _devices.ReadDuress(nowMs), nowMs);
-            if (_devices.Sample(nowMs))
-            {
-                _stateDirty = true;
-            }
-        }
-
-        // ---- alarms ----
 
         /// <summary>Builds the alarm, persists it, and leaves publishing to the outbox.</summary>
         public Alarm RaiseAlarm(string kind, int zone, bool restore, string detail, long nowMs)
@@ -235,13 +214,21 @@ namespace Gate.Firmware
             return _alarms.Raise(kind, zone, restore, detail, nowMs);
         }
 
-        // ---- timers ----
+        private void SampleInputs(long nowMs)
+        {
+            // Panic before duress, both before the rest: the order the alarms of one Poll are numbered in.
+            _guard.Update(_devices.ReadPanic(nowMs), _devices.ReadDuress(nowMs), nowMs);
+            if (_devices.Sample(nowMs))
+            {
+                _publisher.MarkStateDirty();
+            }
+        }
 
         private void RunTimers(long nowMs)
         {
             if (_guard.ExpireDrill(nowMs))
             {
-                _stateDirty = true;
+                _publisher.MarkStateDirty();
             }
 
             if (_nextSelfTestMs >= 0 && nowMs >= _nextSelfTestMs)
@@ -251,174 +238,19 @@ namespace Gate.Firmware
             }
         }
 
-        // ---- connection ----
-
-        private void Supervise(long nowMs)
-        {
-            ConnectionAction action = _supervisor.Poll(nowMs);
-            if (action == ConnectionAction.Connect)
-            {
-                MqttConnectOptions o = new MqttConnectOptions();
-                o.Host = _config.BrokerHost;
-                o.Port = _config.BrokerPort;
-                o.UseTls = _config.BrokerTls;
-                o.ClientId = _config.Device;
-                o.Username = _config.Device;
-                o.Password = _config.Credential;
-                o.KeepAliveSeconds = 60;
-                o.WillTopic = Topic(Topics.Status);
-                o.WillPayload = WireCodec.EncodeStatus(false);
-                o.WillRetain = true;
-                o.WillQos = 1;
-                o.Subscriptions = new string[] { Topic(Topics.Ack), Topic(Topics.Command) };
-                try
-                {
-                    _transport.BeginConnect(o);
-                }
-                catch (Exception ex)
-                {
-                    // M2Mqtt's constructor throws while the network is down: a failed attempt, not a crash.
-                    _supervisor.OnConnectFailed(ex.Message, nowMs);
-                }
-            }
-            else if (action == ConnectionAction.Abort)
-            {
-                SafeAbort();
-            }
-            else if (action == ConnectionAction.Reboot)
-            {
-                _actions.Request(PendingAction.Reboot, "offline_too_long", nowMs, 0);
-            }
-        }
-
-        private void SafeAbort()
-        {
-            try
-            {
-                _transport.Abort();
-            }
-            catch (Exception)
-            {
-                // Already gone.
-            }
-        }
-
-        private void OnSessionUp(long nowMs)
-        {
-            _supervisor.OnConnected(nowMs);
-            _outbox.MarkAllDue(nowMs);
-            _stateDirty = true;
-            _nextHeartbeatMs = nowMs;
-            // Retained "online" on every (re)connect: the will has replaced it with "offline" if we dropped.
-            _transport.Publish(Topic(Topics.Status), WireCodec.EncodeStatus(true), 1, true);
-        }
-
-        // ---- publishing ----
-
-        private void Publish(long nowMs)
-        {
-            // Alarms first: they are what the device is for.
-            OutboxEntry[] due = _outbox.TakeDue(nowMs, MaxPublishesPerPoll);
-            for (int i = 0; i < due.Length; i++)
-            {
-                if (!SafePublish(Topic(Topics.Alarm), due[i].Payload, 1, false))
-                {
-                    due[i].NextSendMs = nowMs + 1000;
-                }
-            }
-
-            byte[] result;
-            while ((result = _commands.PeekResult()) != null)
-            {
-                if (!SafePublish(Topic(Topics.Result), result, 1, false))
-                {
-                    break;
-                }
-
-                _commands.ResultSent();
-            }
-
-            if (_stateDirty)
-            {
-                _stateSeq++;
-                DeviceState s = new DeviceState();
-                s.Device = _config.Device;
-                s.Sequence = _stateSeq;
-                s.Timestamp = UtcTime.IsSet(_utcNow) ? _utcNow : UtcTime.NotSet;
-                s.UptimeMs = nowMs;
-                s.Bollard = BollardPositionWord;
-                s.Barrier = BarrierPositionWord;
-                if (SafePublish(Topic(Topics.State), WireCodec.EncodeState(s), 1, true))
-                {
-                    _stateDirty = false;
-                }
-            }
-
-            if (nowMs >= _nextHeartbeatMs)
-            {
-                if (_heartbeatTopic == null)
-                {
-                    _heartbeatTopic = Topic(Topics.Heartbeat); // once, not a new string every beat
-                }
-
-                SafePublish(_heartbeatTopic, WireCodec.EncodeHeartbeat(BuildHeartbeat(nowMs)), 0, false);
-                long interval = (long)_config.HeartbeatSeconds * 1000;
-                // +-10 % so a district's controllers drift apart instead of beating in step.
-                long spread = interval / 5;
-                _nextHeartbeatMs = nowMs + interval - (spread / 2) + _jitter.Next(spread + 1);
-            }
-        }
-
-        private bool SafePublish(string topic, byte[] payload, int qos, bool retain)
-        {
-            try
-            {
-                return _transport.Publish(topic, payload, qos, retain);
-            }
-            catch (Exception)
-            {
-                return false;
-            }
-        }
-
-        public Heartbeat BuildHeartbeat(long nowMs)
-        {
-            _heartbeatSeq++;
-            Heartbeat h = new Heartbeat();
-            h.Device = _config.Device;
-            h.Sequence = _heartbeatSeq;
-            h.UptimeMs = nowMs;
-            h.Timestamp = UtcTime.IsSet(_utcNow) ? _utcNow : UtcTime.NotSet;
-            h.Firmware = _identity.Firmware;
-            h.BootCount = _boot;
-            h.ResetReason = _identity.ResetReason;
-            h.Inputs.Panic = _devices.PanicWord(PanicLatched);
-            h.Inputs.Duress = _guard.Duress == null ? DuressInput.None : (_guard.Duress.Latched ? DuressInput.Active : DuressInput.Normal);
-            h.Inputs.Tamper = _devices.Tamper;
-            h.Inputs.Bollard = BollardPositionWord;
-            h.Inputs.Barrier = BarrierPositionWord;
-            h.Mains = _devices.Power.Mains;
-            h.BatteryMillivolts = _devices.Power.BatteryMillivolts;
-            h.OutboxDepth = _outbox.Count;
-            h.FreeMemory = FreeMemory < 0 ? 0 : FreeMemory;
-            h.Rssi = Rssi > 0 || Rssi < Limits.MinRssi ? 0 : Rssi;
-            h.IntervalSeconds = _config.HeartbeatSeconds;
-            h.Drill = _guard.Drill;
-            return h;
-        }
-
-        // ---- messages from the server ----
-
         private void DrainEvents(long nowMs)
         {
             TransportEvent e;
-            while ((e = _events.Dequeue()) != null)
+            while ((e = _session.Events.Dequeue()) != null)
             {
                 switch (e.Kind)
                 {
-                    case TransportEventKind.Connected: OnSessionUp(nowMs); break;
-                    case TransportEventKind.ConnectFailed: _supervisor.OnConnectFailed(e.Reason, nowMs); break;
-                    case TransportEventKind.Disconnected: _supervisor.OnDisconnected(e.Reason, nowMs); break;
+                    case TransportEventKind.Connected:
+                        _session.Supervisor.OnConnected(nowMs);
+                        _publisher.OnSessionUp(nowMs);
+                        break;
+                    case TransportEventKind.ConnectFailed: _session.Supervisor.OnConnectFailed(e.Reason, nowMs); break;
+                    case TransportEventKind.Disconnected: _session.Supervisor.OnDisconnected(e.Reason, nowMs); break;
                     case TransportEventKind.Message: HandleMessage(e.Topic, e.Payload, nowMs); break;
                 }
             }
@@ -426,38 +258,27 @@ namespace Gate.Firmware
 
         private void HandleMessage(string topic, byte[] payload, long nowMs)
         {
-            if (topic == Topic(Topics.Ack))
-            {
-                HandleAck(payload, nowMs);
-            }
-            else if (topic == Topic(Topics.Command))
+            AlarmAck ack;
+            string error;
+            if (topic == _commandTopic)
             {
                 if (_commands.Handle(payload, nowMs, _utcNow))
                 {
-                    _stateDirty = true;
+                    _publisher.MarkStateDirty();
                 }
             }
-        }
-
-        private void HandleAck(byte[] payload, long nowMs)
-        {
-            AlarmAck ack;
-            string error;
-            if (!WireCodec.TryDecodeAck(payload, out ack, out error))
+            else if (topic == _ackTopic && WireCodec.TryDecodeAck(payload, out ack, out error))
             {
-                return;
-            }
+                if (AlarmStage.IsStored(ack.Stage))
+                {
+                    _outbox.Acknowledge(ack.Id);
+                }
 
-            if (AlarmStage.IsStored(ack.Stage))
-            {
-                _outbox.Acknowledge(ack.Id);
-            }
-
-            _watch.OnAck(ack.Id, ack.Stage, nowMs);
-
-            if (AckReceived != null)
-            {
-                AckReceived(ack.Id, ack.Stage, nowMs);
+                _watch.OnAck(ack.Id, ack.Stage, nowMs);
+                if (AckReceived != null)
+                {
+                    AckReceived(ack.Id, ack.Stage, nowMs);
+                }
             }
         }
 
@@ -469,8 +290,6 @@ namespace Gate.Firmware
             }
         }
 
-        // ---- outputs ----
-
         private void UpdateOutputs(long nowMs)
         {
             if (_feedback.Update(_watch.Evaluate(nowMs), _guard.Silent, _guard.Drill, Trouble, nowMs) && FeedbackChanged != null)
@@ -480,7 +299,7 @@ namespace Gate.Firmware
 
             Write(GateFunction.Led, _feedback.Led, ref _ledLevel);
             Write(GateFunction.Buzzer, _feedback.Buzzer, ref _buzzerLevel);
-            Write(GateFunction.Led2, _supervisor.IsConnected, ref _led2Level);
+            Write(GateFunction.Led2, _session.IsConnected, ref _led2Level);
             Bollard bollard = _devices.Bollard;
             if (bollard != null && bollard.IsCommanded && _pins.IsFitted(GateFunction.BollardRelay))
             {

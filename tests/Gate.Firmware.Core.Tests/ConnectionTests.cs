@@ -147,6 +147,39 @@ public class ConnectionSupervisorTests
     }
 
     [Fact]
+    public void Controller_ClientThrowsOnPublishAtConnect_PollGoesOnAndTheNextSessionSaysOnline()
+    {
+        var rig = new ControllerRig();
+        rig.Transport.ThrowOnPublish = true;
+        rig.Advance(100);
+        Assert.True(rig.Controller.IsConnected);
+
+        rig.Transport.ThrowOnPublish = false;
+        rig.Transport.Drop();
+        rig.Advance(5_000, 100);
+
+        var status = Assert.Single(rig.Transport.On(Topics.Status));
+        Assert.True(status.Retain);
+        Assert.True(WireCodec.TryDecodeStatus(status.Payload, out var word, out var error), error);
+        Assert.Equal(Topics.Online, word);
+    }
+
+    [Fact]
+    public void Controller_HeartbeatSequence_CountsPublishedBeatsOnly()
+    {
+        var rig = new ControllerRig(ControllerRig.ConfigJson("\"heartbeat_s\":30"));
+        rig.Advance(5 * 60_000, 100);
+        var beats = rig.Transport.On(Topics.Heartbeat)
+            .Select(b =>
+            {
+                Assert.True(WireCodec.TryDecodeHeartbeat(b.Payload, out var h, out var error), error);
+                return h.Sequence;
+            })
+            .ToList();
+        Assert.Equal(Enumerable.Range(1, beats.Count).Select(i => (long)i), beats);
+    }
+
+    [Fact]
     public void Controller_OfflineForLong_RequestsReboot()
     {
         var rig = new ControllerRig(ControllerRig.ConfigJson("\"reboot_after_offline_s\":900"));
