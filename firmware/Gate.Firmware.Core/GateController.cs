@@ -23,48 +23,44 @@ namespace Gate.Firmware
         public const long OfflineTroubleGraceMs = 10000;
 
         private readonly DeviceConfig _config;
-        private readonly BoardPins _pins;
         private readonly IFlashStorage _storage;
         private readonly IMqttTransport _transport;
-        private readonly IGateIo _io;
         private readonly DeviceIdentity _identity;
         private readonly AlarmOutbox _outbox;
         private readonly AlarmRaiser _alarms;
         private readonly PoliceDeliveryWatch _watch;
         private readonly GuardFeedback _feedback = new GuardFeedback();
         private readonly ActionRequest _actions = new ActionRequest();
+        private readonly GateDevices _devices;
+        private readonly GuardAlarms _guard;
+        private readonly CommandProcessor _commands;
+        private readonly OutputDriver _outputs;
         private readonly string _topicRoot;
         private readonly string _ackTopic;
         private readonly string _commandTopic;
 
+        // Made at Start: they need the boot number or the time.
         private BrokerSession _session;
-        private GateDevices _devices;
-        private GuardAlarms _guard;
-        private CommandProcessor _commands;
         private Publisher _publisher;
-        private bool _started;
         private int _boot;
         private long _nowMs;
         private DateTime _utcNow = DateTime.MinValue;
         private bool _clockWasSet;
         private long _nextSelfTestMs = -1;
-        private bool _relayWritten;
-        private bool _relayLevel;
-        private int _ledLevel = -1;
-        private int _led2Level = -1;
-        private int _buzzerLevel = -1;
 
         public GateController(DeviceConfig config, BoardPins pins, IFlashStorage storage, IMqttTransport transport, IGateIo io, DeviceIdentity identity)
         {
             _config = config;
-            _pins = pins;
             _storage = storage;
             _transport = transport;
-            _io = io;
             _identity = identity == null ? new DeviceIdentity() : identity;
             _outbox = new AlarmOutbox(storage, config.OutboxCapacity);
             _alarms = new AlarmRaiser(config.Device, _outbox);
             _watch = new PoliceDeliveryWatch((long)config.PoliceWaitSeconds * 1000);
+            _devices = new GateDevices(config, pins, io, _alarms);
+            _guard = new GuardAlarms(config, storage, _alarms, _watch, _devices.HasPanic, _devices.HasDuress);
+            _commands = new CommandProcessor(config.Device, _guard, _devices.Bollard, _actions);
+            _outputs = new OutputDriver(pins, io);
             _topicRoot = Topics.DeviceRoot(config.School, config.Device);
             _ackTopic = _topicRoot + Topics.Ack;
             _commandTopic = _topicRoot + Topics.Command;
@@ -76,7 +72,7 @@ namespace Gate.Firmware
 
         public event FeedbackChangedHandler FeedbackChanged;
 
-        public event CommandHandledHandler CommandHandled;
+        public event CommandHandledHandler CommandHandled { add { _commands.Handled += value; } remove { _commands.Handled -= value; } }
 
         public DeviceConfig Config { get { return _config; } }
 
@@ -86,15 +82,15 @@ namespace Gate.Firmware
 
         public bool IsConnected { get { return _session != null && _session.IsConnected; } }
 
-        public bool PanicLatched { get { return Panic != null && Panic.Latched; } }
+        public bool PanicLatched { get { return _guard.Panic != null && _guard.Panic.Latched; } }
 
-        public int PanicPressCount { get { return Panic == null ? 0 : Panic.PressCount; } }
+        public int PanicPressCount { get { return _guard.Panic == null ? 0 : _guard.Panic.PressCount; } }
 
         /// <summary>The latest press's alarm while the panic latch holds (every press is its own alarm).</summary>
-        public string PanicAlarmId { get { return Panic == null ? null : Panic.AlarmId; } }
+        public string PanicAlarmId { get { return _guard.Panic == null ? null : _guard.Panic.AlarmId; } }
 
         /// <summary>The latest duress press's alarm while its latch holds.</summary>
-        public string DuressAlarmId { get { return _guard == null || _guard.Duress == null ? null : _guard.Duress.AlarmId; } }
+        public string DuressAlarmId { get { return _guard.Duress == null ? null : _guard.Duress.AlarmId; } }
 
         /// <summary>The stage the device accepted for one of the guard's open alarms ("" before received); null when not followed.</summary>
         public string AlarmStageOf(string alarmId) { return _watch.StageOf(alarmId); }
@@ -102,7 +98,7 @@ namespace Gate.Firmware
         /// <summary>Where the guard's open alarms stand as the light shows it (None when none is open).</summary>
         public DeliveryView Delivery { get { return _watch.Evaluate(_nowMs); } }
 
-        public bool DrillMode { get { return _guard != null && _guard.Drill; } }
+        public bool DrillMode { get { return _guard.Drill; } }
 
         public string FeedbackPattern { get { return _feedback.Pattern.Name; } }
 
@@ -110,13 +106,13 @@ namespace Gate.Firmware
 
         public bool BuzzerOn { get { return _feedback.Buzzer; } }
 
-        public string BollardPositionWord { get { return _devices == null ? BollardPosition.None : _devices.BollardWord; } }
+        public string BollardPositionWord { get { return _devices.BollardWord; } }
 
-        public string BarrierPositionWord { get { return _devices == null ? BarrierPosition.None : _devices.BarrierWord; } }
+        public string BarrierPositionWord { get { return _devices.BarrierWord; } }
 
         public bool Mains { get { return _devices.Power.Mains; } }
 
-        public bool Tamper { get { return _devices != null && _devices.Tamper; } }
+        public bool Tamper { get { return _devices.Tamper; } }
 
         /// <summary>Free managed memory and Wi-Fi signal, set by the glue for the heartbeat.</summary>
         public int FreeMemory;
@@ -134,12 +130,10 @@ namespace Gate.Firmware
             {
                 ConnectionSupervisor s = _session == null ? null : _session.Supervisor;
                 bool offline = s != null && !s.IsConnected && _nowMs - s.OfflineSinceMs >= OfflineTroubleGraceMs;
-                bool wiring = _devices != null && _devices.WiringFault;
+                bool wiring = _devices.WiringFault;
                 return offline || wiring || _outbox.StorageFailures > 0;
             }
         }
-
-        private LatchedAlarm Panic { get { return _guard == null ? null : _guard.Panic; } }
 
         public string Topic(string channel)
         {
@@ -159,18 +153,13 @@ namespace Gate.Firmware
             _alarms.Boot = _boot;
 
             _session = new BrokerSession(_config, _transport, _topicRoot, nowMs);
-            _devices = new GateDevices(_config, _pins, _io, _alarms);
-            _guard = new GuardAlarms(_config, _storage, _alarms, _watch, _devices.HasPanic, _devices.HasDuress);
             _guard.Restore(_outbox, nowMs);
-            _commands = new CommandProcessor(_config.Device, _guard, _devices.Bollard, _actions);
-            _commands.Handled += OnCommandHandled;
             _publisher = new Publisher(_config, _identity, _boot, _topicRoot, _session, _outbox, _devices, _guard, _commands);
             if (_config.SelfTestHours > 0)
             {
                 _nextSelfTestMs = nowMs + ((long)_config.SelfTestHours * 3600000);
             }
 
-            _started = true;
             SampleInputs(nowMs);
             UpdateOutputs(nowMs);
         }
@@ -178,7 +167,7 @@ namespace Gate.Firmware
         /// <summary>One step: MQTT events, inputs, timers, connection, publishing, feedback, outputs.</summary>
         public void Poll(long nowMs, DateTime utcNow)
         {
-            if (!_started)
+            if (_publisher == null)
             {
                 throw new InvalidOperationException("Start first");
             }
@@ -282,14 +271,6 @@ namespace Gate.Firmware
             }
         }
 
-        private void OnCommandHandled(Command command, CommandResult result, long nowMs)
-        {
-            if (CommandHandled != null)
-            {
-                CommandHandled(command, result, nowMs);
-            }
-        }
-
         private void UpdateOutputs(long nowMs)
         {
             if (_feedback.Update(_watch.Evaluate(nowMs), _guard.Silent, _guard.Drill, Trouble, nowMs) && FeedbackChanged != null)
@@ -297,35 +278,7 @@ namespace Gate.Firmware
                 FeedbackChanged(_feedback.Pattern.Name, nowMs);
             }
 
-            Write(GateFunction.Led, _feedback.Led, ref _ledLevel);
-            Write(GateFunction.Buzzer, _feedback.Buzzer, ref _buzzerLevel);
-            Write(GateFunction.Led2, _session.IsConnected, ref _led2Level);
-            Bollard bollard = _devices.Bollard;
-            if (bollard != null && bollard.IsCommanded && _pins.IsFitted(GateFunction.BollardRelay))
-            {
-                bool raise = bollard.RelayRaise;
-                if (!_relayWritten || raise != _relayLevel)
-                {
-                    _io.WriteDigital(_pins.Pin(GateFunction.BollardRelay), raise);
-                    _relayWritten = true;
-                    _relayLevel = raise;
-                }
-            }
-        }
-
-        private void Write(string function, bool level, ref int last)
-        {
-            if (!_pins.IsFitted(function))
-            {
-                return;
-            }
-
-            int value = level ? 1 : 0;
-            if (value != last)
-            {
-                _io.WriteDigital(_pins.Pin(function), level);
-                last = value;
-            }
+            _outputs.Write(_feedback.Led, _feedback.Buzzer, _session.IsConnected, _devices.Bollard);
         }
     }
 }
