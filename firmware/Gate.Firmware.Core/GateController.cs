@@ -16,7 +16,7 @@ namespace Gate.Firmware
     /// and are queued until the next Poll. nowMs is a monotonic tick; utcNow is DateTime.MinValue until
     /// the clock is set, and everything works without it. The work is done by one object per capability
     /// (devices, the guard's alarms, commands, the session, the publisher, feedback and outputs); this class
-    /// builds them at Start and runs them in a fixed order each Poll.
+    /// wires them (the session and the publisher at Start) and runs them in a fixed order each Poll.
     /// </summary>
     public sealed class GateController
     {
