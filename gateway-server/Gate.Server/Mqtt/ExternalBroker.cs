@@ -13,7 +13,7 @@ namespace Gate.Server.Mqtt;
 /// alarms published while the server is down wait in the broker; a message is acknowledged to the broker only after
 /// it was handled (an alarm: stored). With a shared-subscription group, several instances split the load.
 /// </summary>
-public sealed class ExternalBroker(IOptions<MqttOptions> options, IServiceProvider services, ILogger<ExternalBroker> logger)
+public sealed class ExternalBroker(IOptions<MqttOptions> options, DeviceMessageRouter router, ILogger<ExternalBroker> logger)
     : BackgroundService, IDeviceLink
 {
     /// <summary>
@@ -63,7 +63,6 @@ public sealed class ExternalBroker(IOptions<MqttOptions> options, IServiceProvid
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value.External;
-        var router = services.GetRequiredService<DeviceMessageRouter>();
         _client.ApplicationMessageReceivedAsync += async e =>
         {
             // Acknowledge to the broker only after handling: an alarm the server could not store is redelivered.
