@@ -69,3 +69,6 @@ public sealed record AlarmView(
     DateTimeOffset? ResolvedAt,
     string? ResolvedBy,
     IReadOnlyList<AlarmStepView> Steps);
+
+/// <summary>One alarm as a line of a device's history.</summary>
+public sealed record DeviceAlarmLine(DateTimeOffset ReceivedAt, string Kind, string Status, bool Restore, bool PoliceAcked, string? OperatorAckBy);
