@@ -57,6 +57,7 @@ public static class GateServerExtensions
         app.MapSecurity();
         app.MapDevices();
         app.MapAlarms();
+        app.MapMqtt();
         app.MapEvents();
         app.MapCommands();
         app.MapProvisioning();
