@@ -30,6 +30,47 @@ public sealed class AlarmHistory(GateDatabase database)
         return lines;
     }
 
+    /// <summary>
+    /// Every alarm a person has not resolved, and those resolved since <paramref name="resolvedSince"/>, oldest first,
+    /// each with its steps summarised (forwarding tries and trouble recorded on it, the last person's note, the path
+    /// of its last forward).
+    /// </summary>
+    public IReadOnlyList<UnresolvedAlarm> UnresolvedOrResolvedSince(DateTimeOffset resolvedSince)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT a.id, a.device_id, a.school_id, a.kind, a.zone, a.is_test, a.restore, a.count, a.detail, a.raised_at, a.received_at,
+                   a.stage, a.status, a.forwarded_at, a.police_ack_at, a.operator_ack_at, a.operator_ack_by,
+                   (SELECT COUNT(*) FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step IN ($forwarded, $trouble)),
+                   (SELECT COUNT(*) FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step = $trouble),
+                   (SELECT st.detail FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step IN ($operatorAck, $resolved) AND st.detail IS NOT NULL ORDER BY st.id DESC LIMIT 1),
+                   (SELECT st.detail FROM alarm_steps st WHERE st.alarm_id = a.id AND st.step = $forwarded ORDER BY st.id DESC LIMIT 1)
+            FROM alarms a
+            WHERE a.status <> $resolvedStatus OR a.resolved_at >= $since
+            ORDER BY a.received_at;
+            """;
+        command.Parameters.AddWithValue("$since", StoredTime.Format(resolvedSince));
+        command.Parameters.AddWithValue("$forwarded", AlarmStep.Forwarded);
+        command.Parameters.AddWithValue("$trouble", AlarmStep.DeliveryTrouble);
+        command.Parameters.AddWithValue("$operatorAck", AlarmStep.OperatorAck);
+        command.Parameters.AddWithValue("$resolved", AlarmStep.Resolved);
+        command.Parameters.AddWithValue("$resolvedStatus", AlarmStatus.Resolved);
+        using var r = command.ExecuteReader();
+        var alarms = new List<UnresolvedAlarm>();
+        while (r.Read())
+        {
+            alarms.Add(new UnresolvedAlarm(
+                r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetInt64(5) == 1, r.GetInt64(6) == 1, r.GetInt32(7),
+                r.IsDBNull(8) ? null : r.GetString(8), StoredTime.Parse(r.GetString(9)), StoredTime.Parse(r.GetString(10)), r.GetString(11), r.GetString(12),
+                StoredTime.ParseOrNull(r.GetValue(13)), StoredTime.ParseOrNull(r.GetValue(14)), StoredTime.ParseOrNull(r.GetValue(15)),
+                r.IsDBNull(16) ? null : r.GetString(16), (int)r.GetInt64(17), (int)r.GetInt64(18), r.IsDBNull(19) ? null : r.GetString(19),
+                r.IsDBNull(20) ? null : r.GetString(20)));
+        }
+
+        return alarms;
+    }
+
     /// <summary>When the police last acknowledged any alarm of the device (its last proof of a working link).</summary>
     public DateTimeOffset? LastPoliceAck(string deviceId)
     {

@@ -336,6 +336,36 @@ public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter wri
         return delivery with { Trail = trail };
     }
 
+    /// <summary>Per alarm of <paramref name="alarmIds"/> that was tried at all: its tries, and the last one that failed.</summary>
+    public IReadOnlyDictionary<string, AttemptSummary> AttemptSummaries(IReadOnlyCollection<string> alarmIds)
+    {
+        var summaries = new Dictionary<string, AttemptSummary>(StringComparer.Ordinal);
+        if (alarmIds.Count == 0)
+        {
+            return summaries;
+        }
+
+        using var connection = Database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT d.alarm_id, COUNT(*),
+                   (SELECT f.outcome FROM delivery_attempts f WHERE f.alarm_id = d.alarm_id AND f.outcome <> 'acknowledged' ORDER BY f.id DESC LIMIT 1),
+                   (SELECT COALESCE(f.response, '') FROM delivery_attempts f WHERE f.alarm_id = d.alarm_id AND f.outcome <> 'acknowledged' ORDER BY f.id DESC LIMIT 1)
+            FROM delivery_attempts d
+            WHERE d.alarm_id IN (SELECT value FROM json_each($ids))
+            GROUP BY d.alarm_id;
+            """;
+        command.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(alarmIds));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            summaries[reader.GetString(0)] = new AttemptSummary((int)reader.GetInt64(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+        }
+
+        return summaries;
+    }
+
     public async Task<QueueSummary> SummaryAsync(CancellationToken cancellationToken)
     {
         await using var connection = await Database.OpenAsync(cancellationToken);
