@@ -1,113 +1,78 @@
 using System;
-using System.Collections;
 using Gate.Contracts;
-using Gate.Contracts.Json;
 using Gate.Firmware.Alarms;
+using Gate.Firmware.Commands;
 using Gate.Firmware.Config;
 using Gate.Firmware.Connection;
 using Gate.Firmware.Devices;
 using Gate.Firmware.Feedback;
-using Gate.Firmware.Inputs;
 using Gate.Firmware.Storage;
 
 namespace Gate.Firmware
 {
-    public delegate void AlarmRaisedHandler(Alarm alarm, long nowMs);
-
-    public delegate void AlarmAckHandler(string alarmId, string stage, long nowMs);
-
-    public delegate void FeedbackChangedHandler(string pattern, long nowMs);
-
-    public delegate void CommandHandledHandler(Command command, CommandResult result, long nowMs);
-
     /// <summary>
     /// One gate controller: inputs in, alarms out, feedback to the guard. Single-threaded: the glue calls
     /// Start once, then Poll(nowMs, utcNow) every 10-20 ms from one thread; MQTT events arrive on any thread
     /// and are queued until the next Poll. nowMs is a monotonic tick; utcNow is DateTime.MinValue until
-    /// the clock is set, and everything works without it.
+    /// the clock is set, and everything works without it. The work is done by one object per capability
+    /// (devices, the guard's alarms, commands, the session, the publisher, feedback and outputs); this class
+    /// wires them (the session and the publisher at Start) and runs them in a fixed order each Poll.
     /// </summary>
-    public sealed class GateController : IAlarmSink, IMqttListener
+    public sealed class GateController
     {
-        public const string PanicLatchRecord = "latch-panic";
-        public const string DuressLatchRecord = "latch-duress";
-        public const int MaxPublishesPerPoll = 4;
         public const long OfflineTroubleGraceMs = 10000;
-        public const long ActionDelayMs = 1000;
-        private const int MaxPendingResults = 8;
-        private const int RememberedCommands = 16;
 
         private readonly DeviceConfig _config;
-        private readonly BoardPins _pins;
         private readonly IFlashStorage _storage;
         private readonly IMqttTransport _transport;
-        private readonly IGateIo _io;
         private readonly DeviceIdentity _identity;
         private readonly AlarmOutbox _outbox;
-        private readonly GuardFeedback _feedback = new GuardFeedback();
+        private readonly AlarmRaiser _alarms;
         private readonly PoliceDeliveryWatch _watch;
-        private readonly Jitter _jitter;
-        private readonly ArrayList _events = new ArrayList();
-        private readonly ArrayList _pendingResults = new ArrayList();
-        private readonly ArrayList _recentCommands = new ArrayList();
-        private readonly Hashtable _inputs = new Hashtable();
+        private readonly GuardFeedback _feedback = new GuardFeedback();
+        private readonly ActionRequest _actions = new ActionRequest();
+        private readonly GateDevices _devices;
+        private readonly GuardAlarms _guard;
+        private readonly CommandProcessor _commands;
+        private readonly OutputDriver _outputs;
         private readonly string _topicRoot;
+        private readonly string _ackTopic;
+        private readonly string _commandTopic;
 
-        private ConnectionSupervisor _supervisor;
-        private PanicButton _panic;
-        private PanicButton _duress;
-        private PanicLoopMonitor _loop;
-        private Bollard _bollard;
-        private BarrierArm _barrier;
-        private PowerMonitor _power;
-        private bool _tamper;
-        private bool _started;
+        // Made at Start: they need the boot number or the time.
+        private BrokerSession _session;
+        private Publisher _publisher;
         private int _boot;
-        private int _alarmSeq;
-        private long _stateSeq;
-        private long _heartbeatSeq;
         private long _nowMs;
         private DateTime _utcNow = DateTime.MinValue;
         private bool _clockWasSet;
-        private long _nextHeartbeatMs;
-        private string _heartbeatTopic;
         private long _nextSelfTestMs = -1;
-        private bool _stateDirty = true;
-        private bool _drill;
-        private long _drillUntilMs;
-        private string _panicAlarmId;
-        private bool _panicIsDrill;
-        private string _duressAlarmId;
-        private bool _duressIsDrill;
-        private int _pendingAction = PendingAction.None;
-        private long _pendingActionAtMs;
-        private string _pendingActionReason;
-        private bool _relayWritten;
-        private bool _relayLevel;
-        private int _ledLevel = -1;
-        private int _led2Level = -1;
-        private int _buzzerLevel = -1;
 
         public GateController(DeviceConfig config, BoardPins pins, IFlashStorage storage, IMqttTransport transport, IGateIo io, DeviceIdentity identity)
         {
             _config = config;
-            _pins = pins;
             _storage = storage;
             _transport = transport;
-            _io = io;
             _identity = identity == null ? new DeviceIdentity() : identity;
             _outbox = new AlarmOutbox(storage, config.OutboxCapacity);
-            _jitter = new Jitter(Jitter.SeedFrom(config.Device, 1));
-            _topicRoot = Topics.DeviceRoot(config.School, config.Device);
+            _alarms = new AlarmRaiser(config.Device, _outbox);
             _watch = new PoliceDeliveryWatch((long)config.PoliceWaitSeconds * 1000);
+            _devices = new GateDevices(config, pins, io, _alarms);
+            _guard = new GuardAlarms(config, storage, _alarms, _watch, _devices.HasPanic, _devices.HasDuress);
+            _commands = new CommandProcessor(config.Device, _guard, _devices.Bollard, _actions);
+            _outputs = new OutputDriver(pins, io);
+            _topicRoot = Topics.DeviceRoot(config.School, config.Device);
+            _ackTopic = _topicRoot + Topics.Ack;
+            _commandTopic = _topicRoot + Topics.Command;
         }
 
-        public event AlarmRaisedHandler AlarmRaised;
+        public event AlarmRaisedHandler AlarmRaised { add { _alarms.Raised += value; } remove { _alarms.Raised -= value; } }
 
         public event AlarmAckHandler AckReceived;
 
         public event FeedbackChangedHandler FeedbackChanged;
 
-        public event CommandHandledHandler CommandHandled;
+        public event CommandHandledHandler CommandHandled { add { _commands.Handled += value; } remove { _commands.Handled -= value; } }
 
         public DeviceConfig Config { get { return _config; } }
 
@@ -115,17 +80,17 @@ namespace Gate.Firmware
 
         public AlarmOutbox Outbox { get { return _outbox; } }
 
-        public bool IsConnected { get { return _supervisor != null && _supervisor.IsConnected; } }
+        public bool IsConnected { get { return _session != null && _session.IsConnected; } }
 
-        public bool PanicLatched { get { return _panic != null && _panic.Latched; } }
+        public bool PanicLatched { get { return _guard.Panic != null && _guard.Panic.Latched; } }
 
-        public int PanicPressCount { get { return _panic == null ? 0 : _panic.PressCount; } }
+        public int PanicPressCount { get { return _guard.Panic == null ? 0 : _guard.Panic.PressCount; } }
 
         /// <summary>The latest press's alarm while the panic latch holds (every press is its own alarm).</summary>
-        public string PanicAlarmId { get { return _panicAlarmId; } }
+        public string PanicAlarmId { get { return _guard.Panic == null ? null : _guard.Panic.AlarmId; } }
 
         /// <summary>The latest duress press's alarm while its latch holds.</summary>
-        public string DuressAlarmId { get { return _duressAlarmId; } }
+        public string DuressAlarmId { get { return _guard.Duress == null ? null : _guard.Duress.AlarmId; } }
 
         /// <summary>The stage the device accepted for one of the guard's open alarms ("" before received); null when not followed.</summary>
         public string AlarmStageOf(string alarmId) { return _watch.StageOf(alarmId); }
@@ -133,7 +98,7 @@ namespace Gate.Firmware
         /// <summary>Where the guard's open alarms stand as the light shows it (None when none is open).</summary>
         public DeliveryView Delivery { get { return _watch.Evaluate(_nowMs); } }
 
-        public bool DrillMode { get { return _drill; } }
+        public bool DrillMode { get { return _guard.Drill; } }
 
         public string FeedbackPattern { get { return _feedback.Pattern.Name; } }
 
@@ -141,33 +106,31 @@ namespace Gate.Firmware
 
         public bool BuzzerOn { get { return _feedback.Buzzer; } }
 
-        public string BollardPositionWord { get { return _bollard == null ? BollardPosition.None : _bollard.Position; } }
+        public string BollardPositionWord { get { return _devices.BollardWord; } }
 
-        public string BarrierPositionWord { get { return _barrier == null ? BarrierPosition.None : _barrier.Position; } }
+        public string BarrierPositionWord { get { return _devices.BarrierWord; } }
 
-        public bool Mains { get { return _power.Mains; } }
+        public bool Mains { get { return _devices.Power.Mains; } }
 
-        public bool Tamper { get { return _tamper; } }
+        public bool Tamper { get { return _devices.Tamper; } }
 
         /// <summary>Free managed memory and Wi-Fi signal, set by the glue for the heartbeat.</summary>
         public int FreeMemory;
 
         public int Rssi;
 
-        /// <summary>What the glue must do after this Poll (PendingAction), once its delay has passed.</summary>
-        public int Action
-        {
-            get { return _pendingAction != PendingAction.None && _nowMs >= _pendingActionAtMs ? _pendingAction : PendingAction.None; }
-        }
+        /// <summary>What the glue must do after this Poll, once its delay has passed.</summary>
+        public PendingAction Action { get { return _actions.DueAt(_nowMs); } }
 
-        public string ActionReason { get { return _pendingActionReason; } }
+        public string ActionReason { get { return _actions.Reason; } }
 
         public bool Trouble
         {
             get
             {
-                bool offline = _supervisor != null && !_supervisor.IsConnected && _nowMs - _supervisor.OfflineSinceMs >= OfflineTroubleGraceMs;
-                bool wiring = _loop != null && (_loop.State == PanicLoopMonitor.Cut || _loop.State == PanicLoopMonitor.Short);
+                ConnectionSupervisor s = _session == null ? null : _session.Supervisor;
+                bool offline = s != null && !s.IsConnected && _nowMs - s.OfflineSinceMs >= OfflineTroubleGraceMs;
+                bool wiring = _devices.WiringFault;
                 return offline || wiring || _outbox.StorageFailures > 0;
             }
         }
@@ -187,36 +150,31 @@ namespace Gate.Firmware
             int highestBoot;
             _outbox.Load(out highestBoot);
             _boot = BootCounter.Increment(_storage, highestBoot + 1);
+            _alarms.Boot = _boot;
 
-            _supervisor = new ConnectionSupervisor(
-                new Backoff(Backoff.DefaultInitialMs, Backoff.DefaultMaxMs, new Jitter(Jitter.SeedFrom(_config.Device, 2))),
-                ConnectionSupervisor.DefaultConnectTimeoutMs,
-                (long)_config.RebootAfterOfflineSeconds * 1000,
-                nowMs);
-            _transport.SetListener(this);
-
-            CreateDevices();
-            RestoreLatches(nowMs);
+            _session = new BrokerSession(_config, _transport, _topicRoot, nowMs);
+            _guard.Restore(_outbox, nowMs);
+            _publisher = new Publisher(_config, _identity, _boot, _topicRoot, _session, _outbox, _devices, _guard, _commands);
             if (_config.SelfTestHours > 0)
             {
                 _nextSelfTestMs = nowMs + ((long)_config.SelfTestHours * 3600000);
             }
 
-            _started = true;
             SampleInputs(nowMs);
             UpdateOutputs(nowMs);
         }
 
-        /// <summary>One step: inputs, MQTT events, connection, publishing, feedback, outputs.</summary>
+        /// <summary>One step: MQTT events, inputs, timers, connection, publishing, feedback, outputs.</summary>
         public void Poll(long nowMs, DateTime utcNow)
         {
-            if (!_started)
+            if (_publisher == null)
             {
                 throw new InvalidOperationException("Start first");
             }
 
             _nowMs = nowMs;
             _utcNow = utcNow;
+            _alarms.UtcNow = utcNow;
             if (!_clockWasSet && UtcTime.IsSet(utcNow))
             {
                 _clockWasSet = true;
@@ -226,752 +184,101 @@ namespace Gate.Firmware
             DrainEvents(nowMs);
             SampleInputs(nowMs);
             RunTimers(nowMs);
-            Supervise(nowMs);
-            if (_supervisor.IsConnected)
+            if (_session.Supervise(nowMs))
             {
-                Publish(nowMs);
+                _actions.Request(PendingAction.Reboot, "offline_too_long", nowMs, 0);
+            }
+
+            if (_session.IsConnected)
+            {
+                _publisher.Publish(nowMs, utcNow, FreeMemory, Rssi);
             }
 
             UpdateOutputs(nowMs);
         }
 
-        // ---- inputs ----
-
-        private void CreateDevices()
+        /// <summary>Builds the alarm, persists it, and leaves publishing to the outbox.</summary>
+        public Alarm RaiseAlarm(string kind, int zone, bool restore, string detail, long nowMs)
         {
-            string[] digital =
-            {
-                GateFunction.Panic, GateFunction.Duress, GateFunction.BollardUp, GateFunction.BollardDown,
-                GateFunction.BollardFault, GateFunction.BarrierOpen, GateFunction.BarrierRequest, GateFunction.Tamper,
-                GateFunction.Mains,
-            };
-            for (int i = 0; i < digital.Length; i++)
-            {
-                if (_pins.IsFitted(digital[i]))
-                {
-                    _inputs[digital[i]] = _config.CreateInput(digital[i], _pins);
-                }
-            }
-
-            if (_pins.IsFitted(GateFunction.Panic) || _pins.IsFitted(GateFunction.PanicLoop))
-            {
-                _panic = new PanicButton(_config.PanicHoldMs);
-            }
-
-            if (_pins.IsFitted(GateFunction.PanicLoop))
-            {
-                _loop = new PanicLoopMonitor(_config.LoopShortBelowMv, _config.LoopNormalBelowMv, _config.LoopAlarmBelowMv, _config.LoopSettleMs);
-            }
-
-            if (_pins.IsFitted(GateFunction.Duress))
-            {
-                _duress = new PanicButton(_config.PanicHoldMs);
-            }
-
-            if (_pins.IsFitted(GateFunction.BollardUp) || _pins.IsFitted(GateFunction.BollardDown))
-            {
-                _bollard = new Bollard(this, _config.BollardTravelMs);
-            }
-
-            if (_pins.IsFitted(GateFunction.BarrierOpen))
-            {
-                _barrier = new BarrierArm(this, _config.BarrierWindowMs);
-            }
-
-            _power = new PowerMonitor(this, _config.BatteryLowMv, _config.BatteryHysteresisMv, PowerMonitor.DefaultSettleMs);
-        }
-
-        private bool Digital(string function, long nowMs)
-        {
-            ConditionedInput input = (ConditionedInput)_inputs[function];
-            if (input == null)
-            {
-                return false;
-            }
-
-            input.Update(_io.ReadDigital(_pins.Pin(function)), nowMs);
-            return input.State;
+            return _alarms.Raise(kind, zone, restore, detail, nowMs);
         }
 
         private void SampleInputs(long nowMs)
         {
-            bool pressed = false;
-            if (_loop != null)
+            // Panic before duress, both before the rest: the order the alarms of one Poll are numbered in.
+            _guard.Update(_devices.ReadPanic(nowMs), _devices.ReadDuress(nowMs), nowMs);
+            if (_devices.Sample(nowMs))
             {
-                int before = _loop.State;
-                if (_loop.Update(_io.ReadMillivolts(_pins.Pin(GateFunction.PanicLoop)), nowMs))
-                {
-                    ReportLoopChange(before, _loop.State, nowMs);
-                }
-
-                pressed = _loop.State == PanicLoopMonitor.Alarm;
-            }
-            else if (_panic != null)
-            {
-                pressed = Digital(GateFunction.Panic, nowMs);
-            }
-
-            // Every qualified press is its own alarm (own id, own acks, own place in the guard's light), also while
-            // the latch holds: a second press must reach the police even when the first never did.
-            if (_panic != null)
-            {
-                int e = _panic.Update(pressed, nowMs);
-                if (e == PanicButton.Triggered)
-                {
-                    _panicIsDrill = _drill;
-                }
-
-                if (e == PanicButton.Triggered || e == PanicButton.RepeatPress)
-                {
-                    string kind = _panicIsDrill ? AlarmKind.Drill : (_config.PanicSilent ? AlarmKind.SilentPanic : AlarmKind.Panic);
-                    _panicAlarmId = RaisePress(kind, Zones.Panic, PanicLatchRecord, _panic.PressCount, _panicIsDrill, nowMs);
-                }
-            }
-
-            if (_duress != null)
-            {
-                int e = _duress.Update(Digital(GateFunction.Duress, nowMs), nowMs);
-                if (e == PanicButton.Triggered)
-                {
-                    _duressIsDrill = _drill;
-                }
-
-                if (e == PanicButton.Triggered || e == PanicButton.RepeatPress)
-                {
-                    _duressAlarmId = RaisePress(_duressIsDrill ? AlarmKind.Drill : AlarmKind.Duress, Zones.Duress, DuressLatchRecord, _duress.PressCount, _duressIsDrill, nowMs);
-                }
-            }
-
-            if (_bollard != null)
-            {
-                bool up = Digital(GateFunction.BollardUp, nowMs);
-                bool down = Digital(GateFunction.BollardDown, nowMs);
-                bool fault = Digital(GateFunction.BollardFault, nowMs);
-                if (_bollard.Update(up, down, fault, nowMs))
-                {
-                    _stateDirty = true;
-                }
-            }
-
-            if (_barrier != null)
-            {
-                if (Digital(GateFunction.BarrierRequest, nowMs))
-                {
-                    _barrier.Authorise(nowMs);
-                }
-
-                if (_barrier.Update(Digital(GateFunction.BarrierOpen, nowMs), nowMs))
-                {
-                    _stateDirty = true;
-                }
-            }
-
-            if (_inputs.Contains(GateFunction.Tamper))
-            {
-                bool tamper = Digital(GateFunction.Tamper, nowMs);
-                if (tamper != _tamper)
-                {
-                    _tamper = tamper;
-                    RaiseAlarm(AlarmKind.Tamper, Zones.Tamper, !tamper, null, nowMs);
-                }
-            }
-
-            if (_inputs.Contains(GateFunction.Mains))
-            {
-                _power.UpdateMains(Digital(GateFunction.Mains, nowMs), nowMs);
-            }
-
-            if (_pins.IsFitted(GateFunction.Battery))
-            {
-                int pinMv = _io.ReadMillivolts(_pins.Pin(GateFunction.Battery));
-                _power.UpdateBattery((int)(pinMv * _config.BatteryDivider), nowMs);
+                _publisher.MarkStateDirty();
             }
         }
-
-        private void ReportLoopChange(int before, int after, long nowMs)
-        {
-            if (before == PanicLoopMonitor.Cut) { RaiseAlarm(AlarmKind.WiringCut, Zones.PanicLoop, true, null, nowMs); }
-            if (before == PanicLoopMonitor.Short) { RaiseAlarm(AlarmKind.WiringShort, Zones.PanicLoop, true, null, nowMs); }
-            if (after == PanicLoopMonitor.Cut) { RaiseAlarm(AlarmKind.WiringCut, Zones.PanicLoop, false, null, nowMs); }
-            if (after == PanicLoopMonitor.Short) { RaiseAlarm(AlarmKind.WiringShort, Zones.PanicLoop, false, null, nowMs); }
-        }
-
-        // ---- alarms ----
-
-        void IAlarmSink.Raise(string kind, int zone, bool restore, string detail, long nowMs)
-        {
-            RaiseAlarm(kind, zone, restore, detail, nowMs);
-        }
-
-        /// <summary>Builds the alarm, persists it, and leaves publishing to the outbox.</summary>
-        public Alarm RaiseAlarm(string kind, int zone, bool restore, string detail, long nowMs)
-        {
-            _alarmSeq++;
-            Alarm a = new Alarm();
-            a.Id = Identifier.AlarmId(_config.Device, _boot, _alarmSeq);
-            a.Device = _config.Device;
-            a.Kind = kind;
-            a.Zone = zone;
-            a.Sequence = _alarmSeq;
-            a.BootCount = _boot;
-            a.Timestamp = UtcTime.IsSet(_utcNow) ? _utcNow : UtcTime.NotSet;
-            a.UptimeMs = nowMs;
-            a.Restore = restore;
-            a.Count = 1;
-            a.Detail = detail;
-            _outbox.Add(a, nowMs);
-            if (AlarmRaised != null)
-            {
-                AlarmRaised(a, nowMs);
-            }
-
-            return a;
-        }
-
-        /// <summary>Raises one press's alarm, follows it to the police, and makes it the latch's (persisted) alarm.</summary>
-        private string RaisePress(string kind, int zone, string latchRecord, int presses, bool drill, long nowMs)
-        {
-            Alarm a = RaiseAlarm(kind, zone, false, null, nowMs);
-            _watch.Watch(a.Id, nowMs);
-            SaveLatch(latchRecord, a.Id, presses, drill);
-            return a.Id;
-        }
-
-        private void SaveLatch(string name, string alarmId, int count, bool drill)
-        {
-            try
-            {
-                LatchRecord.Save(_storage, name, alarmId, count, drill);
-            }
-            catch (Exception)
-            {
-                // The latch still holds in memory; only its survival of a reboot is lost.
-            }
-        }
-
-        private void RestoreLatches(long nowMs)
-        {
-            string id;
-            int count;
-            bool drill;
-            if (_panic != null && LatchRecord.TryLoad(_storage, PanicLatchRecord, out id, out count, out drill))
-            {
-                _panic.RestoreLatch(count, nowMs);
-                _panicAlarmId = id;
-                _panicIsDrill = drill;
-                RestoreWatch(id, nowMs);
-            }
-
-            if (_duress != null && LatchRecord.TryLoad(_storage, DuressLatchRecord, out id, out count, out drill))
-            {
-                _duress.RestoreLatch(count, nowMs);
-                _duressAlarmId = id;
-                _duressIsDrill = drill;
-                RestoreWatch(id, nowMs);
-            }
-        }
-
-        private void RestoreWatch(string alarmId, long nowMs)
-        {
-            // Still in the outbox: not yet received. Gone: the server had it before we rebooted; its later stage
-            // comes again when the server re-sends the open alarms' stages on reconnect.
-            if (_outbox.Find(alarmId) != null)
-            {
-                _watch.Watch(alarmId, nowMs);
-            }
-            else
-            {
-                _watch.WatchStored(alarmId, nowMs);
-            }
-        }
-
-        private void ResetLatches()
-        {
-            if (_panic != null) { _panic.ResetLatch(); }
-            if (_duress != null) { _duress.ResetLatch(); }
-            _panicAlarmId = null;
-            _duressAlarmId = null;
-            _watch.Clear();
-            SaveLatch(PanicLatchRecord, null, 0, false);
-            SaveLatch(DuressLatchRecord, null, 0, false);
-        }
-
-        // ---- timers ----
 
         private void RunTimers(long nowMs)
         {
-            if (_drill && nowMs >= _drillUntilMs)
+            if (_guard.ExpireDrill(nowMs))
             {
-                SetDrill(false, nowMs);
+                _publisher.MarkStateDirty();
             }
 
             if (_nextSelfTestMs >= 0 && nowMs >= _nextSelfTestMs)
             {
                 _nextSelfTestMs = nowMs + ((long)_config.SelfTestHours * 3600000);
-                RaiseAlarm(AlarmKind.PeriodicTest, Zones.Device, false, null, nowMs);
+                _alarms.Raise(AlarmKind.PeriodicTest, Zones.Device, false, null, nowMs);
             }
         }
-
-        private void SetDrill(bool on, long nowMs)
-        {
-            _drill = on;
-            _drillUntilMs = nowMs + ((long)_config.DrillTimeoutMinutes * 60000);
-            if (!on && (_panicIsDrill || _panicAlarmId == null) && (_duressIsDrill || _duressAlarmId == null) && (_panicAlarmId != null || _duressAlarmId != null))
-            {
-                // A drill's latch ends with the drill; a real alarm's never does.
-                ResetLatches();
-            }
-
-            _stateDirty = true;
-        }
-
-        // ---- connection ----
-
-        private void Supervise(long nowMs)
-        {
-            int action = _supervisor.Poll(nowMs);
-            if (action == ConnectionSupervisor.ActionConnect)
-            {
-                MqttConnectOptions o = new MqttConnectOptions();
-                o.Host = _config.BrokerHost;
-                o.Port = _config.BrokerPort;
-                o.UseTls = _config.BrokerTls;
-                o.ClientId = _config.Device;
-                o.Username = _config.Device;
-                o.Password = _config.Credential;
-                o.KeepAliveSeconds = 60;
-                o.WillTopic = Topic(Topics.Status);
-                o.WillPayload = WireCodec.EncodeStatus(false);
-                o.WillRetain = true;
-                o.WillQos = 1;
-                o.Subscriptions = new string[] { Topic(Topics.Ack), Topic(Topics.Command) };
-                try
-                {
-                    _transport.BeginConnect(o);
-                }
-                catch (Exception ex)
-                {
-                    // M2Mqtt's constructor throws while the network is down: a failed attempt, not a crash.
-                    _supervisor.OnConnectFailed(ex.Message, nowMs);
-                }
-            }
-            else if (action == ConnectionSupervisor.ActionAbort)
-            {
-                SafeAbort();
-            }
-            else if (action == ConnectionSupervisor.ActionReboot)
-            {
-                RequestAction(PendingAction.Reboot, "offline_too_long", nowMs, 0);
-            }
-        }
-
-        private void SafeAbort()
-        {
-            try
-            {
-                _transport.Abort();
-            }
-            catch (Exception)
-            {
-                // Already gone.
-            }
-        }
-
-        private void RequestAction(int action, string reason, long nowMs, long delayMs)
-        {
-            if (_pendingAction == PendingAction.Reboot)
-            {
-                return;
-            }
-
-            _pendingAction = action;
-            _pendingActionReason = reason;
-            _pendingActionAtMs = nowMs + delayMs;
-        }
-
-        private void OnSessionUp(long nowMs)
-        {
-            _supervisor.OnConnected(nowMs);
-            _outbox.MarkAllDue(nowMs);
-            _stateDirty = true;
-            _nextHeartbeatMs = nowMs;
-            // Retained "online" on every (re)connect: the will has replaced it with "offline" if we dropped.
-            _transport.Publish(Topic(Topics.Status), WireCodec.EncodeStatus(true), 1, true);
-        }
-
-        // ---- publishing ----
-
-        private void Publish(long nowMs)
-        {
-            // Alarms first: they are what the device is for.
-            OutboxEntry[] due = _outbox.TakeDue(nowMs, MaxPublishesPerPoll);
-            for (int i = 0; i < due.Length; i++)
-            {
-                if (!SafePublish(Topic(Topics.Alarm), due[i].Payload, 1, false))
-                {
-                    due[i].NextSendMs = nowMs + 1000;
-                }
-            }
-
-            while (_pendingResults.Count > 0)
-            {
-                if (!SafePublish(Topic(Topics.Result), (byte[])_pendingResults[0], 1, false))
-                {
-                    break;
-                }
-
-                _pendingResults.RemoveAt(0);
-            }
-
-            if (_stateDirty)
-            {
-                _stateSeq++;
-                DeviceState s = new DeviceState();
-                s.Device = _config.Device;
-                s.Sequence = _stateSeq;
-                s.Timestamp = UtcTime.IsSet(_utcNow) ? _utcNow : UtcTime.NotSet;
-                s.UptimeMs = nowMs;
-                s.Bollard = BollardPositionWord;
-                s.Barrier = BarrierPositionWord;
-                if (SafePublish(Topic(Topics.State), WireCodec.EncodeState(s), 1, true))
-                {
-                    _stateDirty = false;
-                }
-            }
-
-            if (nowMs >= _nextHeartbeatMs)
-            {
-                if (_heartbeatTopic == null)
-                {
-                    _heartbeatTopic = Topic(Topics.Heartbeat); // once, not a new string every beat
-                }
-
-                SafePublish(_heartbeatTopic, WireCodec.EncodeHeartbeat(BuildHeartbeat(nowMs)), 0, false);
-                long interval = (long)_config.HeartbeatSeconds * 1000;
-                // +-10 % so a district's controllers drift apart instead of beating in step.
-                long spread = interval / 5;
-                _nextHeartbeatMs = nowMs + interval - (spread / 2) + _jitter.Next(spread + 1);
-            }
-        }
-
-        private bool SafePublish(string topic, byte[] payload, int qos, bool retain)
-        {
-            try
-            {
-                return _transport.Publish(topic, payload, qos, retain);
-            }
-            catch (Exception)
-            {
-                return false;
-            }
-        }
-
-        public Heartbeat BuildHeartbeat(long nowMs)
-        {
-            _heartbeatSeq++;
-            Heartbeat h = new Heartbeat();
-            h.Device = _config.Device;
-            h.Sequence = _heartbeatSeq;
-            h.UptimeMs = nowMs;
-            h.Timestamp = UtcTime.IsSet(_utcNow) ? _utcNow : UtcTime.NotSet;
-            h.Firmware = _identity.Firmware;
-            h.BootCount = _boot;
-            h.ResetReason = _identity.ResetReason;
-            h.Inputs.Panic = PanicWord();
-            h.Inputs.Duress = _duress == null ? DuressInput.None : (_duress.Latched ? DuressInput.Active : DuressInput.Normal);
-            h.Inputs.Tamper = _tamper;
-            h.Inputs.Bollard = BollardPositionWord;
-            h.Inputs.Barrier = BarrierPositionWord;
-            h.Mains = _power.Mains;
-            h.BatteryMillivolts = _power.BatteryMillivolts;
-            h.OutboxDepth = _outbox.Count;
-            h.FreeMemory = FreeMemory < 0 ? 0 : FreeMemory;
-            h.Rssi = Rssi > 0 || Rssi < Limits.MinRssi ? 0 : Rssi;
-            h.IntervalSeconds = _config.HeartbeatSeconds;
-            h.Drill = _drill;
-            return h;
-        }
-
-        private string PanicWord()
-        {
-            if (_loop != null && _loop.State == PanicLoopMonitor.Cut) { return PanicLoop.Cut; }
-            if (_loop != null && _loop.State == PanicLoopMonitor.Short) { return PanicLoop.Short; }
-            return _panic != null && _panic.Latched ? PanicLoop.Latched : PanicLoop.Normal;
-        }
-
-        // ---- messages from the server ----
 
         private void DrainEvents(long nowMs)
         {
-            while (true)
+            TransportEvent e;
+            while ((e = _session.Events.Dequeue()) != null)
             {
-                object[] e;
-                lock (_events)
+                switch (e.Kind)
                 {
-                    if (_events.Count == 0)
-                    {
-                        return;
-                    }
-
-                    e = (object[])_events[0];
-                    _events.RemoveAt(0);
-                }
-
-                string kind = (string)e[0];
-                if (kind == "up")
-                {
-                    OnSessionUp(nowMs);
-                }
-                else if (kind == "fail")
-                {
-                    _supervisor.OnConnectFailed((string)e[1], nowMs);
-                }
-                else if (kind == "down")
-                {
-                    _supervisor.OnDisconnected((string)e[1], nowMs);
-                }
-                else if (kind == "msg")
-                {
-                    HandleMessage((string)e[1], (byte[])e[2], nowMs);
+                    case TransportEventKind.Connected:
+                        _session.Supervisor.OnConnected(nowMs);
+                        _publisher.OnSessionUp(nowMs);
+                        break;
+                    case TransportEventKind.ConnectFailed: _session.Supervisor.OnConnectFailed(e.Reason, nowMs); break;
+                    case TransportEventKind.Disconnected: _session.Supervisor.OnDisconnected(e.Reason, nowMs); break;
+                    case TransportEventKind.Message: HandleMessage(e.Topic, e.Payload, nowMs); break;
                 }
             }
         }
-
-        private void Enqueue(object[] e)
-        {
-            lock (_events)
-            {
-                // A flood of messages must not exhaust memory: beyond 64 queued, drop further messages
-                // (QoS 1 from the server is re-delivered on the next session) but never connection events.
-                if (_events.Count >= 64 && (string)e[0] == "msg")
-                {
-                    return;
-                }
-
-                _events.Add(e);
-            }
-        }
-
-        void IMqttListener.OnConnected() { Enqueue(new object[] { "up" }); }
-
-        void IMqttListener.OnConnectFailed(string reason) { Enqueue(new object[] { "fail", reason }); }
-
-        void IMqttListener.OnDisconnected(string reason) { Enqueue(new object[] { "down", reason }); }
-
-        void IMqttListener.OnMessage(string topic, byte[] payload) { Enqueue(new object[] { "msg", topic, payload }); }
 
         private void HandleMessage(string topic, byte[] payload, long nowMs)
         {
-            if (topic == Topic(Topics.Ack))
-            {
-                HandleAck(payload, nowMs);
-            }
-            else if (topic == Topic(Topics.Command))
-            {
-                HandleCommand(payload, nowMs);
-            }
-        }
-
-        private void HandleAck(byte[] payload, long nowMs)
-        {
             AlarmAck ack;
             string error;
-            if (!WireCodec.TryDecodeAck(payload, out ack, out error))
+            if (topic == _commandTopic)
             {
-                return;
-            }
-
-            if (AlarmStage.IsStored(ack.Stage))
-            {
-                _outbox.Acknowledge(ack.Id);
-            }
-
-            _watch.OnAck(ack.Id, ack.Stage, nowMs);
-
-            if (AckReceived != null)
-            {
-                AckReceived(ack.Id, ack.Stage, nowMs);
-            }
-        }
-
-        private void HandleCommand(byte[] payload, long nowMs)
-        {
-            Command command;
-            string error;
-            if (!WireCodec.TryDecodeCommand(payload, out command, out error))
-            {
-                // A command we cannot run is still answered, when its id is readable, so the server does not
-                // wait for a result that never comes: an unknown name is unknown_command, anything else rejected.
-                string id = ReadCommandId(payload);
-                if (id != null)
+                if (_commands.Handle(payload, nowMs, _utcNow))
                 {
-                    Command bad = new Command();
-                    bad.Id = id;
-                    bool unknownName = error != null && error.IndexOf("bad_value:name") == 0;
-                    Answer(bad, unknownName ? CommandOutcome.UnknownCommand : CommandOutcome.Rejected, error, nowMs);
-                }
-
-                return;
-            }
-
-            for (int i = 0; i < _recentCommands.Count; i++)
-            {
-                object[] seen = (object[])_recentCommands[i];
-                if ((string)seen[0] == command.Id)
-                {
-                    // QoS 1 re-delivery: answer again, do not act twice.
-                    QueueResult((byte[])seen[1]);
-                    return;
+                    _publisher.MarkStateDirty();
                 }
             }
-
-            if (UtcTime.IsSet(_utcNow) && UtcTime.IsSet(command.Timestamp)
-                && _utcNow > command.Timestamp.AddSeconds(command.TtlSeconds))
+            else if (topic == _ackTopic && WireCodec.TryDecodeAck(payload, out ack, out error))
             {
-                Answer(command, CommandOutcome.Expired, null, nowMs);
-                return;
-            }
-
-            string name = command.Name;
-            if (name == CommandName.RaiseBollard || name == CommandName.LowerBollard)
-            {
-                if (_bollard == null)
+                if (AlarmStage.IsStored(ack.Stage))
                 {
-                    Answer(command, CommandOutcome.Rejected, "no_bollard", nowMs);
-                    return;
+                    _outbox.Acknowledge(ack.Id);
                 }
 
-                bool moved = _bollard.Command(name == CommandName.RaiseBollard, nowMs);
-                _stateDirty = true;
-                Answer(command, CommandOutcome.Ok, moved ? "moving" : "already_there", nowMs);
-            }
-            else if (name == CommandName.DrillOn)
-            {
-                if ((_panicAlarmId != null && !_panicIsDrill) || (_duressAlarmId != null && !_duressIsDrill))
+                _watch.OnAck(ack.Id, ack.Stage, nowMs);
+                if (AckReceived != null)
                 {
-                    Answer(command, CommandOutcome.Rejected, "alarm_latched", nowMs);
-                    return;
+                    AckReceived(ack.Id, ack.Stage, nowMs);
                 }
-
-                SetDrill(true, nowMs);
-                Answer(command, CommandOutcome.Ok, null, nowMs);
-            }
-            else if (name == CommandName.DrillOff)
-            {
-                SetDrill(false, nowMs);
-                Answer(command, CommandOutcome.Ok, null, nowMs);
-            }
-            else if (name == CommandName.ResetLatch)
-            {
-                bool wasLatched = _panicAlarmId != null || _duressAlarmId != null;
-                ResetLatches();
-                Answer(command, CommandOutcome.Ok, wasLatched ? null : "not_latched", nowMs);
-            }
-            else if (name == CommandName.Reboot)
-            {
-                Answer(command, CommandOutcome.Ok, null, nowMs);
-                RequestAction(PendingAction.Reboot, "command", nowMs, ActionDelayMs);
-            }
-            else if (name == CommandName.ReloadConfig)
-            {
-                Answer(command, CommandOutcome.Ok, null, nowMs);
-                RequestAction(PendingAction.ReloadConfig, "command", nowMs, ActionDelayMs);
-            }
-            else
-            {
-                Answer(command, CommandOutcome.UnknownCommand, null, nowMs);
             }
         }
-
-        private static string ReadCommandId(byte[] payload)
-        {
-            if (payload == null || payload.Length == 0 || payload.Length > Limits.MaxPayloadBytes)
-            {
-                return null;
-            }
-
-            object parsed;
-            string error;
-            if (!JsonReader.TryParseUtf8(payload, 0, payload.Length, Limits.MaxJsonDepth, out parsed, out error))
-            {
-                return null;
-            }
-
-            Hashtable h = parsed as Hashtable;
-            string id = h == null ? null : h["id"] as string;
-            return Identifier.IsValid(id) ? id : null;
-        }
-
-        private void Answer(Command command, string outcome, string detail, long nowMs)
-        {
-            CommandResult r = new CommandResult();
-            r.Id = command.Id;
-            r.Device = _config.Device;
-            r.Result = outcome;
-            r.Detail = detail != null && detail.Length > Limits.MaxStringLength ? detail.Substring(0, Limits.MaxStringLength) : detail;
-            r.Timestamp = UtcTime.IsSet(_utcNow) ? _utcNow : UtcTime.NotSet;
-            byte[] bytes = WireCodec.EncodeResult(r);
-            _recentCommands.Add(new object[] { command.Id, bytes });
-            if (_recentCommands.Count > RememberedCommands)
-            {
-                _recentCommands.RemoveAt(0);
-            }
-
-            QueueResult(bytes);
-            if (CommandHandled != null)
-            {
-                CommandHandled(command, r, nowMs);
-            }
-        }
-
-        private void QueueResult(byte[] bytes)
-        {
-            if (_pendingResults.Count >= MaxPendingResults)
-            {
-                _pendingResults.RemoveAt(0);
-            }
-
-            _pendingResults.Add(bytes);
-        }
-
-        // ---- outputs ----
 
         private void UpdateOutputs(long nowMs)
         {
-            bool silent = (_panicAlarmId != null && _config.PanicSilent) || (_panicAlarmId == null && _duressAlarmId != null);
-            if (_feedback.Update(_watch.Evaluate(nowMs), silent, _drill, Trouble, nowMs) && FeedbackChanged != null)
+            if (_feedback.Update(_watch.Evaluate(nowMs), _guard.Silent, _guard.Drill, Trouble, nowMs) && FeedbackChanged != null)
             {
                 FeedbackChanged(_feedback.Pattern.Name, nowMs);
             }
 
-            Write(GateFunction.Led, _feedback.Led, ref _ledLevel);
-            Write(GateFunction.Buzzer, _feedback.Buzzer, ref _buzzerLevel);
-            Write(GateFunction.Led2, _supervisor.IsConnected, ref _led2Level);
-            if (_bollard != null && _bollard.IsCommanded && _pins.IsFitted(GateFunction.BollardRelay))
-            {
-                bool raise = _bollard.RelayRaise;
-                if (!_relayWritten || raise != _relayLevel)
-                {
-                    _io.WriteDigital(_pins.Pin(GateFunction.BollardRelay), raise);
-                    _relayWritten = true;
-                    _relayLevel = raise;
-                }
-            }
-        }
-
-        private void Write(string function, bool level, ref int last)
-        {
-            if (!_pins.IsFitted(function))
-            {
-                return;
-            }
-
-            int value = level ? 1 : 0;
-            if (value != last)
-            {
-                _io.WriteDigital(_pins.Pin(function), level);
-                last = value;
-            }
+            _outputs.Write(_feedback.Led, _feedback.Buzzer, _session.IsConnected, _devices.Bollard);
         }
     }
 }

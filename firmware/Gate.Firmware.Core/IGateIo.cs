@@ -25,10 +25,10 @@ namespace Gate.Firmware
     }
 
     /// <summary>Something the glue must do after a Poll: the core cannot reboot or reload by itself.</summary>
-    public static class PendingAction
+    public enum PendingAction
     {
-        public const int None = 0;
-        public const int Reboot = 1;
-        public const int ReloadConfig = 2;
+        None = 0,
+        Reboot = 1,
+        ReloadConfig = 2,
     }
 }

@@ -84,7 +84,7 @@ namespace Gate.Firmware.Esp32
                 }
 
                 controller.Poll(now, network.ClockIsSet ? DateTime.UtcNow : UtcTime.NotSet);
-                int action = controller.Action;
+                PendingAction action = controller.Action;
                 if (action == PendingAction.Reboot || action == PendingAction.ReloadConfig)
                 {
                     // reload_config is a reboot too: the configuration is read once, at boot, by the same path.

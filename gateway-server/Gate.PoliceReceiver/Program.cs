@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Gate.PoliceReceiver;
 using Gate.SiaDc09;
 
 // police-sim: a thin command over PoliceReceiverSimulator. Everything it checks and answers lives in the library,

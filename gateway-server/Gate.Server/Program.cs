@@ -1,37 +1,15 @@
-using Gate.Server.Alarms;
-using Gate.Server.Commands;
-using Gate.Server.Devices;
-using Gate.Server.Events;
-using Gate.Server.Forwarding;
-using Gate.Server.Health;
 using Gate.Server.Hosting;
-using Gate.Server.Liveness;
-using Gate.Server.Mqtt;
-using Gate.Server.Provisioning;
-using Gate.Server.Security;
-using Gate.Server.StatusPage;
-using Gate.Server.Storage;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
-// "--demo" is a switch, not a configuration key: the command-line provider would take the next argument as its value.
-var builder = WebApplication.CreateBuilder(args.Where(a => a != "--demo").ToArray());
+// The composition is in Hosting/GateServerExtensions.cs (one list of features, shared with gateway-server/Gate.Demo).
+if (args.Contains("--demo"))
+{
+    // The demo moved out of the production server, which no longer carries the firmware or the police simulator.
+    Console.Error.WriteLine("--demo is its own host now: dotnet run --project gateway-server/Gate.Demo");
+    return 2;
+}
 
-builder.Services.TryAddSingleton(TimeProvider.System);
-builder.Services
-    .AddGateStorage()
-    .AddGateSecurity()
-    .AddEvents()
-    .AddDevices()
-    .AddLiveness()
-    .AddAlarms()
-    .AddCommands()
-    .AddMqttIngest()
-    .AddProvisioning();
-builder.AddDemo(args);
-builder.Services.AddForwarding(builder.Configuration);
-builder.Services.AddStatusPage();
-builder.Services.AddOpenApi();
-builder.Services.AddProblemDetails();
+var builder = WebApplication.CreateBuilder(args);
+builder.AddGateServer();
 
 var app = builder.Build();
 
@@ -40,27 +18,7 @@ if (ServerCommands.TryRun(app, args, out var exitCode))
     return exitCode;
 }
 
-app.UseMiddleware<SecurityHeaders>();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseDefaultFiles();
-app.UseStaticFiles();
-app.UseGateRequestChecks();
-app.UseAuthentication();
-app.UseAuthorization();
-
-app.MapOpenApi().RequireRateLimiting(SecurityExtensions.AnonymousLimit);
-app.MapHealth();
-app.MapSecurity();
-app.MapDevices();
-app.MapAlarms();
-app.MapEvents();
-app.MapCommands();
-app.MapProvisioning();
-app.MapForwarding();
-app.MapStatusPage();
-app.MapStorage();
-
+app.UseGateServer();
 app.Run();
 return 0;
 

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 
 namespace Gate.SiaDc09;
 
-/// <summary>Why a frame was refused. Each maps to one receiver answer (see <see cref="PoliceReceiverSimulator"/>).</summary>
+/// <summary>Why a frame was refused. Each maps to one receiver answer (see Gate.PoliceReceiver's PoliceReceiverSimulator).</summary>
 public enum SiaParseError
 {
     None,

@@ -43,9 +43,9 @@ public class ConnectionSupervisorTests
     public void Supervisor_ConnectHangs_AbortsAfterTimeoutAndRetriesLater()
     {
         var s = New();
-        Assert.Equal(ConnectionSupervisor.ActionConnect, s.Poll(0));
-        Assert.Equal(ConnectionSupervisor.ActionNone, s.Poll(29_999));
-        Assert.Equal(ConnectionSupervisor.ActionAbort, s.Poll(30_000));
+        Assert.Equal(ConnectionAction.Connect, s.Poll(0));
+        Assert.Equal(ConnectionAction.None, s.Poll(29_999));
+        Assert.Equal(ConnectionAction.Abort, s.Poll(30_000));
         Assert.Equal("connect_timeout", s.LastError);
         Assert.InRange(s.NextAttemptMs, 30_500, 31_000);
     }
@@ -58,9 +58,9 @@ public class ConnectionSupervisorTests
         int reboots = 0;
         while (t < 16 * 60_000)
         {
-            int a = s.Poll(t);
-            if (a == ConnectionSupervisor.ActionConnect) { s.OnConnectFailed("no route", t); }
-            if (a == ConnectionSupervisor.ActionReboot) { reboots++; Assert.True(t >= 15 * 60_000); }
+            var a = s.Poll(t);
+            if (a == ConnectionAction.Connect) { s.OnConnectFailed("no route", t); }
+            if (a == ConnectionAction.Reboot) { reboots++; Assert.True(t >= 15 * 60_000); }
             t += 100;
         }
 
@@ -73,10 +73,10 @@ public class ConnectionSupervisorTests
         var s = New();
         s.Poll(0);
         s.OnConnected(0);
-        Assert.Equal(ConnectionSupervisor.ActionNone, s.Poll(20 * 60_000));
+        Assert.Equal(ConnectionAction.None, s.Poll(20 * 60_000));
         s.OnDisconnected("keepalive", 20 * 60_000);
         Assert.Equal(20 * 60_000, s.OfflineSinceMs);
-        Assert.NotEqual(ConnectionSupervisor.ActionReboot, s.Poll(20 * 60_000 + 14 * 60_000));
+        Assert.NotEqual(ConnectionAction.Reboot, s.Poll(20 * 60_000 + 14 * 60_000));
     }
 
     [Fact]
@@ -144,6 +144,39 @@ public class ConnectionSupervisorTests
         rig.Transport.Accept();
         rig.Advance(100);
         Assert.Single(rig.Transport.On(Topics.Heartbeat));
+    }
+
+    [Fact]
+    public void Controller_ClientThrowsOnPublishAtConnect_PollGoesOnAndTheNextSessionSaysOnline()
+    {
+        var rig = new ControllerRig();
+        rig.Transport.ThrowOnPublish = true;
+        rig.Advance(100);
+        Assert.True(rig.Controller.IsConnected);
+
+        rig.Transport.ThrowOnPublish = false;
+        rig.Transport.Drop();
+        rig.Advance(5_000, 100);
+
+        var status = Assert.Single(rig.Transport.On(Topics.Status));
+        Assert.True(status.Retain);
+        Assert.True(WireCodec.TryDecodeStatus(status.Payload, out var word, out var error), error);
+        Assert.Equal(Topics.Online, word);
+    }
+
+    [Fact]
+    public void Controller_HeartbeatSequence_CountsPublishedBeatsOnly()
+    {
+        var rig = new ControllerRig(ControllerRig.ConfigJson("\"heartbeat_s\":30"));
+        rig.Advance(5 * 60_000, 100);
+        var beats = rig.Transport.On(Topics.Heartbeat)
+            .Select(b =>
+            {
+                Assert.True(WireCodec.TryDecodeHeartbeat(b.Payload, out var h, out var error), error);
+                return h.Sequence;
+            })
+            .ToList();
+        Assert.Equal(Enumerable.Range(1, beats.Count).Select(i => (long)i), beats);
     }
 
     [Fact]

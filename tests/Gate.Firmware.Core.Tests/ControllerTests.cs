@@ -334,7 +334,9 @@ public class SilentAndDuressTests
         rig.Advance(100);
         var a = rig.PublishedAlarms().Single();
         Assert.Equal((AlarmKind.Duress, 2), (a.Kind, a.Zone));
-        var h = rig.Controller.BuildHeartbeat(rig.NowMs);
+        // The next heartbeat (every 30 s +-10 %) shows it.
+        rig.Advance(35_000, stepMs: 100);
+        Assert.True(WireCodec.TryDecodeHeartbeat(rig.Transport.On(Topics.Heartbeat).Last().Payload, out var h, out var error), error);
         Assert.Equal(DuressInput.Active, h.Inputs.Duress);
         Assert.Equal(PanicLoop.Normal, h.Inputs.Panic);
     }

@@ -16,9 +16,9 @@ public class PanicButtonTests
     public void PanicButton_PressShorterThanHold_DoesNotTrigger()
     {
         var b = new PanicButton(500);
-        Assert.Equal(PanicButton.NoEvent, b.Update(true, 0));
-        Assert.Equal(PanicButton.NoEvent, b.Update(true, 499));
-        Assert.Equal(PanicButton.NoEvent, b.Update(false, 500));
+        Assert.Equal(PressEvent.None, b.Update(true, 0));
+        Assert.Equal(PressEvent.None, b.Update(true, 499));
+        Assert.Equal(PressEvent.None, b.Update(false, 500));
         Assert.False(b.Latched);
     }
 
@@ -27,9 +27,9 @@ public class PanicButtonTests
     {
         var b = new PanicButton(500);
         b.Update(true, 0);
-        Assert.Equal(PanicButton.Triggered, b.Update(true, 500));
-        Assert.Equal(PanicButton.NoEvent, b.Update(true, 5000));
-        Assert.Equal(PanicButton.NoEvent, b.Update(false, 6000));
+        Assert.Equal(PressEvent.Triggered, b.Update(true, 500));
+        Assert.Equal(PressEvent.None, b.Update(true, 5000));
+        Assert.Equal(PressEvent.None, b.Update(false, 6000));
         Assert.True(b.Latched);
     }
 
@@ -38,13 +38,13 @@ public class PanicButtonTests
     {
         var b = new PanicButton(100);
         b.Update(true, 0);
-        Assert.Equal(PanicButton.Triggered, b.Update(true, 100));
+        Assert.Equal(PressEvent.Triggered, b.Update(true, 100));
         long t = 200;
         for (int i = 0; i < 5; i++)
         {
             b.Update(false, t);
             b.Update(true, t + 10);
-            Assert.Equal(PanicButton.RepeatPress, b.Update(true, t + 110));
+            Assert.Equal(PressEvent.RepeatPress, b.Update(true, t + 110));
             t += 300;
         }
 
@@ -59,22 +59,22 @@ public class PanicButtonTests
         b.Update(true, 0);
         b.Update(true, 100);
         b.ResetLatch();
-        Assert.Equal(PanicButton.NoEvent, b.Update(true, 1000));
+        Assert.Equal(PressEvent.None, b.Update(true, 1000));
         Assert.False(b.Latched);
         b.Update(false, 1100);
         b.Update(true, 1200);
-        Assert.Equal(PanicButton.Triggered, b.Update(true, 1300));
+        Assert.Equal(PressEvent.Triggered, b.Update(true, 1300));
     }
 }
 
 public class PanicLoopTests
 {
     [Theory]
-    [InlineData(100, PanicLoopMonitor.Short)]
-    [InlineData(800, PanicLoopMonitor.Normal)]
-    [InlineData(1800, PanicLoopMonitor.Alarm)]
-    [InlineData(3200, PanicLoopMonitor.Cut)]
-    public void PanicLoop_Classify_MapsBands(int mv, int expected)
+    [InlineData(100, LoopState.Short)]
+    [InlineData(800, LoopState.Normal)]
+    [InlineData(1800, LoopState.Alarm)]
+    [InlineData(3200, LoopState.Cut)]
+    public void PanicLoop_Classify_MapsBands(int mv, LoopState expected)
     {
         var loop = new PanicLoopMonitor(300, 1300, 2400, 200);
         Assert.Equal(expected, loop.Classify(mv));
@@ -88,10 +88,10 @@ public class PanicLoopTests
         Assert.False(loop.Update(3300, 10));
         Assert.False(loop.Update(800, 100));
         Assert.False(loop.Update(800, 500));
-        Assert.Equal(PanicLoopMonitor.Normal, loop.State);
+        Assert.Equal(LoopState.Normal, loop.State);
         loop.Update(3300, 600);
         Assert.True(loop.Update(3300, 800));
-        Assert.Equal(PanicLoopMonitor.Cut, loop.State);
+        Assert.Equal(LoopState.Cut, loop.State);
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Gate.PoliceReceiver;
 using Gate.Server.Forwarding;
 using Gate.Testing;
 using Gate.SiaDc09;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Gate.PoliceReceiver;
 using Gate.Server.Forwarding;
 using Gate.Server.Security;
 using Gate.Server.Storage;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Gate.PoliceReceiver;
 using Gate.Server.Forwarding;
 using Gate.Server.Storage;
 using Gate.SiaDc09;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Gate.PoliceReceiver;
 using Gate.Server.Forwarding;
 using Gate.Server.Storage;
 using Gate.SiaDc09;

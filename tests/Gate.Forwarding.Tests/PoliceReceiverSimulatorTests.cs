@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Gate.SiaDc09;
+using Gate.PoliceReceiver;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Gate.Forwarding.Tests;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Gate.PoliceReceiver;
 using Gate.Server.Forwarding;
 using Gate.Server.Storage;
 using Gate.SiaDc09;

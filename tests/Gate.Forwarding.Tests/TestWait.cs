@@ -1,3 +1,5 @@
+using Gate.PoliceReceiver;
+
 namespace Gate.Forwarding.Tests;
 
 /// <summary>Gate.Testing's <see cref="Wait"/> as extensions, the way these suites read best: <c>await x.WithTimeout("what")</c>.</summary>
@@ -8,10 +10,10 @@ internal static class TestWait
     public static Task WithTimeout(this Task task, string what) => Wait.ForAsync(task, what);
 
     /// <summary>Completes the first time <paramref name="predicate"/> holds for a message the simulator receives.</summary>
-    public static Task<Gate.SiaDc09.ReceivedMessage> NextMessage(this Gate.SiaDc09.PoliceReceiverSimulator simulator, Func<Gate.SiaDc09.ReceivedMessage, bool>? predicate = null)
+    public static Task<ReceivedMessage> NextMessage(this PoliceReceiverSimulator simulator, Func<ReceivedMessage, bool>? predicate = null)
     {
-        var tcs = new TaskCompletionSource<Gate.SiaDc09.ReceivedMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void Handler(object? sender, Gate.SiaDc09.ReceivedMessageEventArgs e)
+        var tcs = new TaskCompletionSource<ReceivedMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Handler(object? sender, ReceivedMessageEventArgs e)
         {
             if (predicate is null || predicate(e.Message))
             {

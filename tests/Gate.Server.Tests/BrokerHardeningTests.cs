@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using Gate.Contracts;
+using Gate.PoliceReceiver;
 using Gate.Server.Alarms;
 using Gate.Server.Devices;
 using Gate.Server.Mqtt;

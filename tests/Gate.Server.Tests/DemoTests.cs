@@ -1,3 +1,4 @@
+using Gate.Demo;
 using Gate.Server.Liveness;
 using Gate.Testing;
 
@@ -10,8 +11,8 @@ public sealed class DemoTests
     [Fact]
     public async Task Demo_Started_VirtualControllersBringDemoDevicesOnlineAndStopCleanly()
     {
-        // Demo:Enabled is what --demo turns on; the factory cannot pass command-line switches to Program.
-        var server = new GateServerFactory(settings: new Dictionary<string, string?> { ["Demo:Enabled"] = "true" });
+        // The demo host (gateway-server/Gate.Demo): the production server composed with the demo school around it.
+        var server = new GateServerFactory<DemoProgram>();
         try
         {
             using var changes = server.WatchChanges();

@@ -95,6 +95,68 @@ public sealed class MosquittoTests : IDisposable
         Assert.Equal(LivenessState.NeverSeen, server.Get<LivenessTracker>().Find(other.DeviceId)!.State);
     }
 
+    [Fact]
+    public async Task Mosquitto_DownAtStartThenRestarted_ServerConnectsResubscribesAndStoresAlarms()
+    {
+        Assert.True(File.Exists(MosquittoPath), "Mosquitto is required for this test (apt-get install mosquitto)");
+        Directory.CreateDirectory(_folder);
+        var port = FreePort();
+        DeviceCredential mine;
+        using (var setup = new GateServerFactory(_folder))
+        {
+            mine = setup.AddDevice("school-a", "gate-1");
+            MosquittoExport.WriteFiles(setup.Get<DeviceRegistry>(), _folder, ServerUser);
+        }
+
+        await RunAsync("/usr/bin/mosquitto_passwd", "-b", Path.Combine(_folder, "passwd"), ServerUser, ServerPassword);
+
+        // The server first, with nothing listening yet: its reconnect pipeline keeps trying (at most 1 s apart here).
+        using var server = new GateServerFactory(_folder, settings: new Dictionary<string, string?>
+        {
+            ["Mqtt:Mode"] = "external",
+            ["Mqtt:External:Host"] = "127.0.0.1",
+            ["Mqtt:External:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mqtt:External:ClientId"] = "gate-server-test",
+            ["Mqtt:External:Username"] = ServerUser,
+            ["Mqtt:External:Password"] = ServerPassword,
+            ["Mqtt:External:MaxReconnectDelaySeconds"] = "1",
+        });
+        _ = server.Services;
+        var broker = server.Get<ExternalBroker>();
+        Assert.False(broker.IsConnected);
+
+        StartMosquitto(port);
+        await WaitConnectedAsync(broker.Connected);
+
+        // The broker goes away and comes back without the server's session (persistence false): the server must
+        // connect and subscribe again before a device's alarm can reach it.
+        _mosquitto!.Kill();
+        await _mosquitto.WaitForExitAsync();
+        await Wait.UntilAsync(() => !broker.IsConnected, "the server notices the broker is gone");
+        StartMosquitto(port);
+        await Wait.UntilAsync(() => broker.IsConnected, "the server reconnected: " + _log);
+
+        var device = new TestDevice("school-a", "gate-1", mine.Password);
+        await using var _d = device;
+        Assert.Equal(MqttClientConnectResultCode.Success, (await device.ConnectAsync(port)).ResultCode);
+        var alarm = device.NewAlarm(3, 1);
+        await device.SendAlarmAsync(alarm);
+        await device.WaitForAckAsync(alarm.Id, AckStage.Received);
+        Assert.NotNull(server.Get<AlarmStore>().Find(alarm.Id));
+    }
+
+    private async Task WaitConnectedAsync(Task connected)
+    {
+        try
+        {
+            await connected.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail("server never connected to Mosquitto: " + _log);
+        }
+    }
+
     public void Dispose()
     {
         if (_mosquitto is { HasExited: false } process)
@@ -127,6 +189,7 @@ public sealed class MosquittoTests : IDisposable
             log_dest stderr
             user {Environment.UserName}
             """);
+        _mosquitto?.Dispose();
         _mosquitto = Process.Start(new ProcessStartInfo(MosquittoPath, ["-c", config])
         {
             RedirectStandardError = true,

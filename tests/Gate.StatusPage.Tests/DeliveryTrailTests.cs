@@ -1,4 +1,5 @@
 using Gate.Contracts;
+using Gate.PoliceReceiver;
 using Gate.Server.Devices;
 using Gate.SiaDc09;
 

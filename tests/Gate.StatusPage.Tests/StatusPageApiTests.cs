@@ -73,6 +73,11 @@ public sealed class StatusPageApiTests(LiveSiteFixture site)
         Assert.Equal("active", device.GetProperty("commissioning").GetProperty("credential").GetString());
         Assert.Equal("北门", device.GetProperty("commissioning").GetProperty("location").GetString());
         Assert.Equal("esp32-devkitc", device.GetProperty("commissioning").GetProperty("board").GetString());
+
+        // The detail is the grid's tile plus commissioning, one flat object: the page reads both the same way.
+        var tile = (await client.GetFromJsonAsync<JsonElement>("api/status-page/devices")).EnumerateArray().Single(t => t.GetProperty("id").GetString() == "zz-001-gate1");
+        Assert.Equal(tile.EnumerateObject().Select(p => p.Name).Order(), device.EnumerateObject().Select(p => p.Name).Where(n => n != "commissioning").Order());
+        Assert.Equal(tile.GetProperty("schoolName").GetString(), device.GetProperty("schoolName").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("api/status-page/devices/no-such-gate")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("api/status-page/devices/no-such-gate/events")).StatusCode);
     }

@@ -21,7 +21,6 @@ public static class StatusPageSite
         {
             ["Security:AdminPassword"] = AdminPassword,
             ["Mqtt:Mode"] = "embedded",
-            ["Demo:Enabled"] = "false",
             ["Liveness:CheckPeriodMs"] = "200",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Forwarding:SupervisionInterval"] = null,

@@ -21,11 +21,20 @@ namespace Gate.Testing;
 /// <paramref name="kestrel"/> serves on a loopback socket instead of the in-memory TestServer (Playwright needs one).
 /// A setting given as null is left at the server's own default.
 /// </summary>
-public sealed class GateServerFactory : WebApplicationFactory<Program>
+public sealed class GateServerFactory(string? dataFolder = null, DateTimeOffset? start = null, IDictionary<string, string?>? settings = null, bool realTime = false, bool kestrel = false)
+    : GateServerFactory<Program>(dataFolder, start, settings, realTime, kestrel)
 {
-    public const string AdminPassword = "admin-password-for-tests";
-    public static readonly DateTimeOffset DefaultStart = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
+    public const string AdminPassword = GateServerDefaults.AdminPassword;
+    public static readonly DateTimeOffset DefaultStart = GateServerDefaults.Start;
+}
 
+/// <summary>
+/// <see cref="GateServerFactory"/> for any host that composes the server: <c>Program</c> is the production server,
+/// another entry point (the demo host's <c>DemoProgram</c>) the same server with more around it.
+/// </summary>
+public class GateServerFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint>
+    where TEntryPoint : class
+{
     private readonly bool _ownsFolder;
     private readonly FakeTimeProvider? _time;
     private readonly bool _kestrel;
@@ -36,7 +45,7 @@ public sealed class GateServerFactory : WebApplicationFactory<Program>
         _ownsFolder = dataFolder is null;
         DataFolder = dataFolder ?? Path.Combine(Path.GetTempPath(), "gate-server-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataFolder);
-        _time = realTime ? null : new FakeTimeProvider(start ?? DefaultStart);
+        _time = realTime ? null : new FakeTimeProvider(start ?? GateServerDefaults.Start);
         _settings = settings;
         _kestrel = kestrel;
         if (kestrel)
@@ -94,7 +103,7 @@ public sealed class GateServerFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>An HTTP client signed in as the first admin (cookie).</summary>
-    public async Task<HttpClient> AdminClientAsync() => await ClientAsAsync("admin", AdminPassword);
+    public async Task<HttpClient> AdminClientAsync() => await ClientAsAsync("admin", GateServerDefaults.AdminPassword);
 
     /// <summary>An HTTP client signed in (cookie) as <paramref name="user"/>, over Kestrel when the factory has it.</summary>
     public async Task<HttpClient> ClientAsAsync(string user, string password)
@@ -180,7 +189,7 @@ public sealed class GateServerFactory : WebApplicationFactory<Program>
             ["Database:Path"] = Path.Combine(DataFolder, "gate.db"),
             ["Mqtt:Embedded:Port"] = "0",
             ["Mqtt:Embedded:BindAddress"] = "127.0.0.1",
-            ["Security:AdminPassword"] = AdminPassword,
+            ["Security:AdminPassword"] = GateServerDefaults.AdminPassword,
             ["Forwarding:SupervisionInterval"] = "00:00:00",
         };
         if (_time is not null)

@@ -1,5 +1,21 @@
 namespace Gate.Firmware.Connection
 {
+    /// <summary>What ConnectionSupervisor.Poll asks the caller to do now.</summary>
+    public enum ConnectionAction
+    {
+        None = 0,
+        Connect = 1,
+        Abort = 2,
+        Reboot = 3,
+    }
+
+    public enum ConnectionState
+    {
+        Disconnected = 0,
+        Connecting = 1,
+        Connected = 2,
+    }
+
     /// <summary>
     /// Keeps the MQTT session alive: connects, waits with backoff after a failure, gives up on a connect that
     /// hangs (M2Mqtt's has no timeout), and asks for a reboot after a long disconnection (as ESPHome does
@@ -8,22 +24,13 @@ namespace Gate.Firmware.Connection
     /// </summary>
     public sealed class ConnectionSupervisor
     {
-        public const int ActionNone = 0;
-        public const int ActionConnect = 1;
-        public const int ActionAbort = 2;
-        public const int ActionReboot = 3;
-
-        public const int StateDisconnected = 0;
-        public const int StateConnecting = 1;
-        public const int StateConnected = 2;
-
         public const long DefaultConnectTimeoutMs = 30000;
         public const long DefaultRebootAfterMs = 15 * 60 * 1000;
 
         private readonly Backoff _backoff;
         private readonly long _connectTimeoutMs;
         private readonly long _rebootAfterMs;
-        private int _state = StateDisconnected;
+        private ConnectionState _state = ConnectionState.Disconnected;
         private long _nextAttemptMs;
         private long _connectStartedMs;
         private long _offlineSinceMs;
@@ -40,9 +47,9 @@ namespace Gate.Firmware.Connection
             _nextAttemptMs = nowMs;
         }
 
-        public int State { get { return _state; } }
+        public ConnectionState State { get { return _state; } }
 
-        public bool IsConnected { get { return _state == StateConnected; } }
+        public bool IsConnected { get { return _state == ConnectionState.Connected; } }
 
         public long OfflineSinceMs { get { return _offlineSinceMs; } }
 
@@ -53,44 +60,44 @@ namespace Gate.Firmware.Connection
 
         public string LastError { get { return _lastError; } }
 
-        public int Poll(long nowMs)
+        public ConnectionAction Poll(long nowMs)
         {
-            if (_state == StateConnected)
+            if (_state == ConnectionState.Connected)
             {
-                return ActionNone;
+                return ConnectionAction.None;
             }
 
             if (!_rebootRequested && nowMs - _offlineSinceMs >= _rebootAfterMs)
             {
                 _rebootRequested = true;
-                return ActionReboot;
+                return ConnectionAction.Reboot;
             }
 
-            if (_state == StateConnecting)
+            if (_state == ConnectionState.Connecting)
             {
                 if (nowMs - _connectStartedMs >= _connectTimeoutMs)
                 {
                     _lastError = "connect_timeout";
                     Fail(nowMs);
-                    return ActionAbort;
+                    return ConnectionAction.Abort;
                 }
 
-                return ActionNone;
+                return ConnectionAction.None;
             }
 
             if (nowMs >= _nextAttemptMs)
             {
-                _state = StateConnecting;
+                _state = ConnectionState.Connecting;
                 _connectStartedMs = nowMs;
-                return ActionConnect;
+                return ConnectionAction.Connect;
             }
 
-            return ActionNone;
+            return ConnectionAction.None;
         }
 
         public void OnConnected(long nowMs)
         {
-            _state = StateConnected;
+            _state = ConnectionState.Connected;
             _backoff.Reset();
             _connects++;
             _lastError = null;
@@ -98,7 +105,7 @@ namespace Gate.Firmware.Connection
 
         public void OnConnectFailed(string reason, long nowMs)
         {
-            if (_state != StateConnecting)
+            if (_state != ConnectionState.Connecting)
             {
                 return;
             }
@@ -109,15 +116,15 @@ namespace Gate.Firmware.Connection
 
         public void OnDisconnected(string reason, long nowMs)
         {
-            if (_state == StateConnected)
+            if (_state == ConnectionState.Connected)
             {
                 _offlineSinceMs = nowMs;
                 _lastError = reason;
-                _state = StateDisconnected;
+                _state = ConnectionState.Disconnected;
                 // A first retry soon: most drops are a broker restart or a Wi-Fi roam.
                 _nextAttemptMs = nowMs + _backoff.NextDelayMs();
             }
-            else if (_state == StateConnecting)
+            else if (_state == ConnectionState.Connecting)
             {
                 OnConnectFailed(reason, nowMs);
             }
@@ -125,7 +132,7 @@ namespace Gate.Firmware.Connection
 
         private void Fail(long nowMs)
         {
-            _state = StateDisconnected;
+            _state = ConnectionState.Disconnected;
             _nextAttemptMs = nowMs + _backoff.NextDelayMs();
         }
     }

@@ -1,5 +1,18 @@
 namespace Gate.Firmware.Devices
 {
+    /// <summary>What one PanicButton.Update saw.</summary>
+    public enum PressEvent
+    {
+        /// <summary>Nothing happened in this update.</summary>
+        None = 0,
+
+        /// <summary>The button latched: raise the alarm.</summary>
+        Triggered = 1,
+
+        /// <summary>Another qualified press while latched: PressCount grew.</summary>
+        RepeatPress = 2,
+    }
+
     /// <summary>
     /// The guard's one-button alarm. A press counts only when held for the hold time (a brush against the
     /// button is not an alarm), and once triggered it stays latched until the server resets it: a panic
@@ -10,15 +23,6 @@ namespace Gate.Firmware.Devices
     public sealed class PanicButton
     {
         public const int DefaultHoldMs = 500;
-
-        /// <summary>Nothing happened in this update.</summary>
-        public const int NoEvent = 0;
-
-        /// <summary>The button latched: raise the alarm.</summary>
-        public const int Triggered = 1;
-
-        /// <summary>Another qualified press while latched: PressCount grew.</summary>
-        public const int RepeatPress = 2;
 
         private readonly long _holdMs;
         private bool _pressed;
@@ -42,8 +46,8 @@ namespace Gate.Firmware.Devices
 
         public long LatchedAtMs { get { return _latchedAtMs; } }
 
-        /// <summary>Feeds the conditioned (debounced) level; returns NoEvent, Triggered or RepeatPress.</summary>
-        public int Update(bool pressed, long nowMs)
+        /// <summary>Feeds the conditioned (debounced) level; returns None, Triggered or RepeatPress.</summary>
+        public PressEvent Update(bool pressed, long nowMs)
         {
             if (pressed && !_pressed)
             {
@@ -55,12 +59,12 @@ namespace Gate.Firmware.Devices
             {
                 _pressed = false;
                 _qualified = false;
-                return NoEvent;
+                return PressEvent.None;
             }
 
             if (!_pressed || _qualified || nowMs - _pressedAtMs < _holdMs)
             {
-                return NoEvent;
+                return PressEvent.None;
             }
 
             _qualified = true;
@@ -69,11 +73,11 @@ namespace Gate.Firmware.Devices
                 _latched = true;
                 _latchedAtMs = nowMs;
                 _pressCount = 1;
-                return Triggered;
+                return PressEvent.Triggered;
             }
 
             _pressCount++;
-            return RepeatPress;
+            return PressEvent.RepeatPress;
         }
 
         /// <summary>Only the server's reset_latch command calls this. A button still held does not re-trigger until released.</summary>

@@ -1,5 +1,14 @@
 namespace Gate.Firmware.Devices
 {
+    /// <summary>The band a supervised panic loop is in.</summary>
+    public enum LoopState
+    {
+        Normal = 0,
+        Alarm = 1,
+        Cut = 2,
+        Short = 3,
+    }
+
     /// <summary>
     /// End-of-line supervised panic wiring read as an analog loop voltage. The resistor network puts the
     /// loop in one of four bands: short (wire shorted), normal, alarm (button operated), cut (wire open).
@@ -8,17 +17,12 @@ namespace Gate.Firmware.Devices
     /// </summary>
     public sealed class PanicLoopMonitor
     {
-        public const int Normal = 0;
-        public const int Alarm = 1;
-        public const int Cut = 2;
-        public const int Short = 3;
-
         private readonly int _shortBelowMv;
         private readonly int _normalBelowMv;
         private readonly int _alarmBelowMv;
         private readonly long _settleMs;
-        private int _state = Normal;
-        private int _candidate = -1;
+        private LoopState _state = LoopState.Normal;
+        private LoopState _candidate = LoopState.Normal; // set by the first reading (_started)
         private long _candidateSinceMs;
         private bool _started;
 
@@ -31,27 +35,27 @@ namespace Gate.Firmware.Devices
             _settleMs = settleMs < 0 ? 0 : settleMs;
         }
 
-        public int State { get { return _state; } }
+        public LoopState State { get { return _state; } }
 
-        public static string Word(int state)
+        public static string Word(LoopState state)
         {
-            if (state == Cut) { return Gate.Contracts.PanicLoop.Cut; }
-            if (state == Short) { return Gate.Contracts.PanicLoop.Short; }
+            if (state == LoopState.Cut) { return Gate.Contracts.PanicLoop.Cut; }
+            if (state == LoopState.Short) { return Gate.Contracts.PanicLoop.Short; }
             return Gate.Contracts.PanicLoop.Normal;
         }
 
-        public int Classify(int millivolts)
+        public LoopState Classify(int millivolts)
         {
-            if (millivolts < _shortBelowMv) { return Short; }
-            if (millivolts < _normalBelowMv) { return Normal; }
-            if (millivolts < _alarmBelowMv) { return Alarm; }
-            return Cut;
+            if (millivolts < _shortBelowMv) { return LoopState.Short; }
+            if (millivolts < _normalBelowMv) { return LoopState.Normal; }
+            if (millivolts < _alarmBelowMv) { return LoopState.Alarm; }
+            return LoopState.Cut;
         }
 
         /// <summary>Feeds one reading; true when State changed.</summary>
         public bool Update(int millivolts, long nowMs)
         {
-            int band = Classify(millivolts);
+            LoopState band = Classify(millivolts);
             if (!_started)
             {
                 _started = true;

@@ -391,7 +391,7 @@ public sealed class VirtualGateController : IAsyncDisposable
                 SimulateBollard(now);
                 controller.Poll(now, _time.GetUtcNow().UtcDateTime);
                 _connected = controller.IsConnected;
-                int action = controller.Action;
+                PendingAction action = controller.Action;
                 if (action != PendingAction.None && !_rebooting)
                 {
                     // reboot and reload_config: the device restarts and reads its configuration again, once

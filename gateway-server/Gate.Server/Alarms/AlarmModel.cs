@@ -69,3 +69,34 @@ public sealed record AlarmView(
     DateTimeOffset? ResolvedAt,
     string? ResolvedBy,
     IReadOnlyList<AlarmStepView> Steps);
+
+/// <summary>One alarm as a line of a device's history.</summary>
+public sealed record DeviceAlarmLine(DateTimeOffset ReceivedAt, string Kind, string Status, bool Restore, bool PoliceAcked, string? OperatorAckBy);
+
+/// <summary>
+/// An alarm as the duty console needs it: the alarm, and its steps summarised. <see cref="ForwardSteps"/> counts the
+/// forwarded and trouble steps, <see cref="TroubleSteps"/> the trouble ones; <see cref="Note"/> is the last note a
+/// person left when acknowledging or resolving; <see cref="ForwardedPath"/> the path of its last forward.
+/// </summary>
+public sealed record UnresolvedAlarm(
+    string Id,
+    string DeviceId,
+    string SchoolId,
+    string Kind,
+    int Zone,
+    bool IsTest,
+    bool Restore,
+    int Count,
+    string? Detail,
+    DateTimeOffset RaisedAt,
+    DateTimeOffset ReceivedAt,
+    string Stage,
+    string Status,
+    DateTimeOffset? ForwardedAt,
+    DateTimeOffset? PoliceAckAt,
+    DateTimeOffset? OperatorAckAt,
+    string? OperatorAckBy,
+    int ForwardSteps,
+    int TroubleSteps,
+    string? Note,
+    string? ForwardedPath);

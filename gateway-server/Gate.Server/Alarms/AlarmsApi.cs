@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Gate.Server.Mqtt;
 using Gate.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -27,9 +26,6 @@ public static class AlarmsApi
         group.MapPost("/{id}/resolve", (string id, AlarmNoteRequest? request, AlarmService alarms, ClaimsPrincipal user, CancellationToken ct) =>
                 PersonStepAsync(id, AlarmStep.Resolved, request, alarms, user, ct))
             .RequireAuthorization(Policies.HandleAlarms);
-
-        app.MapGet("/api/ingest", (IngestCounters counters) => TypedResults.Ok(counters.Snapshot()))
-            .WithTags("Health").RequireAuthorization(Policies.View);
         return app;
     }
 

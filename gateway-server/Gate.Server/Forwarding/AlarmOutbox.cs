@@ -1,3 +1,4 @@
+using Gate.Server.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Gate.Server.Forwarding;
@@ -40,9 +41,9 @@ public sealed class AlarmOutbox(TimeProvider time)
         command.Parameters.AddWithValue("$zone", request.Zone);
         command.Parameters.AddWithValue("$restore", request.Restore ? 1 : 0);
         command.Parameters.AddWithValue("$test", request.IsTest ? 1 : 0);
-        command.Parameters.AddWithValue("$raised", ForwardingTime.Format(request.RaisedAt));
+        command.Parameters.AddWithValue("$raised", StoredTime.Format(request.RaisedAt));
         command.Parameters.AddWithValue("$detail", (object?)request.Detail ?? DBNull.Value);
-        command.Parameters.AddWithValue("$enqueued", ForwardingTime.Format(time.GetUtcNow()));
+        command.Parameters.AddWithValue("$enqueued", StoredTime.Format(time.GetUtcNow()));
         command.ExecuteNonQuery();
     }
 

@@ -74,3 +74,6 @@ public static class ForwardState
     /// <summary>Every receiver said it cannot process it: kept, shown as a trouble, not resent unchanged.</summary>
     public const string Rejected = "rejected";
 }
+
+/// <summary>An alarm's delivery trail in brief: how many tries, and the outcome and answer of the last failed one.</summary>
+public sealed record AttemptSummary(int Attempts, string? LastFailedOutcome, string? LastFailedResponse);

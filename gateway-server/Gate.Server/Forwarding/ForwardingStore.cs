@@ -58,9 +58,9 @@ public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter wri
                 reader.GetInt32(4),
                 reader.GetInt64(5) != 0,
                 reader.GetInt64(6) != 0,
-                ForwardingTime.Parse(reader.GetString(7)),
+                StoredTime.Parse(reader.GetString(7)),
                 reader.IsDBNull(8) ? null : reader.GetString(8));
-            item = new ForwardItem(reader.GetInt64(0), request, reader.GetInt32(10), ForwardingTime.Parse(reader.GetString(9)), null,
+            item = new ForwardItem(reader.GetInt64(0), request, reader.GetInt32(10), StoredTime.Parse(reader.GetString(9)), null,
                 reader.IsDBNull(12) ? null : reader.GetInt32(12));
             next = reader.IsDBNull(11) ? null : reader.GetInt64(11);
         }
@@ -122,7 +122,7 @@ public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter wri
                     VALUES ($alarm, $at, $receiver, $path, $outcome, $response, $latency);
                     """;
                 command.Parameters.AddWithValue("$alarm", alarmId);
-                command.Parameters.AddWithValue("$at", ForwardingTime.Format(at));
+                command.Parameters.AddWithValue("$at", StoredTime.Format(at));
                 command.Parameters.AddWithValue("$receiver", receiver);
                 command.Parameters.AddWithValue("$path", path);
                 command.Parameters.AddWithValue("$outcome", outcome);
@@ -141,7 +141,7 @@ public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter wri
                     WHERE alarm_id = $alarm;
                     """;
                 command.Parameters.AddWithValue("$alarm", alarmId);
-                command.Parameters.AddWithValue("$at", ForwardingTime.Format(at));
+                command.Parameters.AddWithValue("$at", StoredTime.Format(at));
                 command.Parameters.AddWithValue("$receiver", receiver);
                 command.Parameters.AddWithValue("$path", path);
                 command.Parameters.AddWithValue("$latency", Math.Round(done.Latency.TotalMilliseconds, 3));
@@ -166,7 +166,7 @@ public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter wri
             command.Parameters.AddWithValue("$alarm", alarmId);
             command.Parameters.AddWithValue("$attempts", attempts);
             command.Parameters.AddWithValue("$error", Truncate(error, 512));
-            command.Parameters.AddWithValue("$at", ForwardingTime.Format(at));
+            command.Parameters.AddWithValue("$at", StoredTime.Format(at));
             command.ExecuteNonQuery();
             alongside?.Invoke(connection, tx);
         }, cancellationToken);
@@ -191,7 +191,7 @@ public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter wri
             command.Parameters.AddWithValue("$attempts", attempts);
             command.Parameters.AddWithValue("$next", nextAttemptMs);
             command.Parameters.AddWithValue("$error", Truncate(error, 512));
-            var trouble = troubleAt is { } t ? ForwardingTime.Format(t) : null;
+            var trouble = troubleAt is { } t ? StoredTime.Format(t) : null;
             command.Parameters.AddWithValue("$trouble", (object?)trouble ?? DBNull.Value);
             var stored = command.ExecuteScalar();
             var raised = trouble is not null && stored is string s && s == trouble;
@@ -302,14 +302,14 @@ public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter wri
                 reader.GetString(0),
                 reader.GetString(1),
                 reader.GetInt32(2),
-                ForwardingTime.Parse(reader.GetString(3)),
+                StoredTime.Parse(reader.GetString(3)),
                 reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-                ForwardingTime.ParseOrNull(reader.IsDBNull(5) ? null : reader.GetString(5)),
+                StoredTime.ParseOrNull(reader.IsDBNull(5) ? null : reader.GetString(5)),
                 reader.IsDBNull(6) ? null : reader.GetString(6),
                 reader.IsDBNull(7) ? null : reader.GetString(7),
                 reader.IsDBNull(8) ? null : reader.GetDouble(8),
                 reader.IsDBNull(9) ? null : reader.GetString(9),
-                ForwardingTime.ParseOrNull(reader.IsDBNull(10) ? null : reader.GetString(10)),
+                StoredTime.ParseOrNull(reader.IsDBNull(10) ? null : reader.GetString(10)),
                 []);
         }
 
@@ -324,7 +324,7 @@ public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter wri
             while (await reader.ReadAsync(cancellationToken))
             {
                 trail.Add(new DeliveryAttemptView(
-                    ForwardingTime.Parse(reader.GetString(0)),
+                    StoredTime.Parse(reader.GetString(0)),
                     reader.GetString(1),
                     reader.GetString(2),
                     reader.GetString(3),
@@ -334,6 +334,36 @@ public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter wri
         }
 
         return delivery with { Trail = trail };
+    }
+
+    /// <summary>Per alarm of <paramref name="alarmIds"/> that was tried at all: its tries, and the last one that failed.</summary>
+    public IReadOnlyDictionary<string, AttemptSummary> AttemptSummaries(IReadOnlyCollection<string> alarmIds)
+    {
+        var summaries = new Dictionary<string, AttemptSummary>(StringComparer.Ordinal);
+        if (alarmIds.Count == 0)
+        {
+            return summaries;
+        }
+
+        using var connection = Database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT d.alarm_id, COUNT(*),
+                   (SELECT f.outcome FROM delivery_attempts f WHERE f.alarm_id = d.alarm_id AND f.outcome <> 'acknowledged' ORDER BY f.id DESC LIMIT 1),
+                   (SELECT COALESCE(f.response, '') FROM delivery_attempts f WHERE f.alarm_id = d.alarm_id AND f.outcome <> 'acknowledged' ORDER BY f.id DESC LIMIT 1)
+            FROM delivery_attempts d
+            WHERE d.alarm_id IN (SELECT value FROM json_each($ids))
+            GROUP BY d.alarm_id;
+            """;
+        command.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(alarmIds));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            summaries[reader.GetString(0)] = new AttemptSummary((int)reader.GetInt64(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+        }
+
+        return summaries;
     }
 
     public async Task<QueueSummary> SummaryAsync(CancellationToken cancellationToken)
@@ -354,7 +384,7 @@ public sealed class ForwardingStore(GateDatabase database, GroupCommitWriter wri
             reader.GetInt32(0),
             reader.GetInt32(1),
             reader.GetInt32(2),
-            ForwardingTime.ParseOrNull(reader.IsDBNull(3) ? null : reader.GetString(3)));
+            StoredTime.ParseOrNull(reader.IsDBNull(3) ? null : reader.GetString(3)));
     }
 
     private static string? Truncate(string? value, int max) =>

@@ -19,7 +19,7 @@ public static class HealthApi
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapGet("/health", Results<Ok<HealthReport>, JsonHttpResult<HealthReport>> (
-                GateDatabase database, IOptions<MqttOptions> mqtt, IServiceProvider services, DeviceRegistry registry, IngestCounters counters, ChangeFeed feed,
+                GateDatabase database, IOptions<MqttOptions> mqtt, EmbeddedBroker embedded, ExternalBroker external, DeviceRegistry registry, IngestCounters counters, ChangeFeed feed,
                 ConnectAdmission admission) =>
             {
                 var databaseOk = true;
@@ -41,7 +41,7 @@ public static class HealthApi
                 bool brokerReady;
                 if (mqtt.Value.IsEmbedded)
                 {
-                    var broker = services.GetRequiredService<EmbeddedBroker>();
+                    var broker = embedded;
                     port = broker.Port;
                     brokerReady = broker.Port != 0;
                     connections = broker.Connected;
@@ -49,7 +49,7 @@ public static class HealthApi
                 }
                 else
                 {
-                    brokerReady = services.GetRequiredService<ExternalBroker>().IsConnected;
+                    brokerReady = external.IsConnected;
                 }
 
                 var healthy = databaseOk && brokerReady;

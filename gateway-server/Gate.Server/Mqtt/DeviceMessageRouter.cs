@@ -3,32 +3,6 @@ using Gate.Server.Devices;
 
 namespace Gate.Server.Mqtt;
 
-/// <summary>One message from a device, after its topic, owner and size were checked.</summary>
-public sealed record DeviceMessage(DeviceRecord Device, string Channel, ReadOnlyMemory<byte> Payload, bool Retained, DateTimeOffset ReceivedAt)
-{
-    public string DeviceId => Device.Id;
-
-    public string SchoolId => Device.SchoolId;
-}
-
-/// <summary>What became of one message. <c>Retry</c>: not the message's fault (e.g. storage failed); do not acknowledge it.</summary>
-public readonly record struct IngestResult(bool Ok, string? Reason, bool Retry = false)
-{
-    public static readonly IngestResult Accepted = new(true, null);
-
-    public static IngestResult Rejected(string reason) => new(false, reason);
-
-    public static IngestResult Failed(string reason) => new(false, reason, true);
-}
-
-/// <summary>Handles one channel (topic leaf) of the device topic tree.</summary>
-public interface IDeviceMessageHandler
-{
-    string Channel { get; }
-
-    Task<IngestResult> HandleAsync(DeviceMessage message, CancellationToken cancellationToken);
-}
-
 /// <summary>
 /// Every device message, from the embedded broker or an external one, comes through here: topic parsed, the sender
 /// checked against the topic's owner, the device looked up, the size checked before any parsing, then one handler.
@@ -110,32 +84,4 @@ public sealed class DeviceMessageRouter
         _counters.Rejected(reason, deviceId, topic, detail);
         return new IngestResult(false, reason, retry);
     }
-}
-
-/// <summary>Device clocks: a timestamp far from server time is flagged, and the server's time is used instead.</summary>
-public sealed class DeviceClock(TimeProvider time, IngestCounters counters, Microsoft.Extensions.Options.IOptions<Liveness.LivenessOptions> options)
-{
-    /// <summary>Seconds the device is ahead (+) or behind (-), or null when its clock is not set.</summary>
-    public double? Skew(DateTime deviceUtc, DateTimeOffset receivedAt) =>
-        deviceUtc == DateTime.MinValue ? null : (new DateTimeOffset(DateTime.SpecifyKind(deviceUtc, DateTimeKind.Utc)) - receivedAt).TotalSeconds;
-
-    /// <summary>The time to record for an event the device dated: its own when plausible, else the receipt time (flagged).</summary>
-    public DateTimeOffset Trusted(DateTime deviceUtc, DateTimeOffset receivedAt, string deviceId, string channel)
-    {
-        var skew = Skew(deviceUtc, receivedAt);
-        if (skew is null)
-        {
-            return receivedAt;
-        }
-
-        if (Math.Abs(skew.Value) > options.Value.MaxClockSkewSeconds)
-        {
-            counters.Flagged("clock_skew", deviceId, $"{channel} dated {skew.Value:F0}s from server time");
-            return receivedAt;
-        }
-
-        return new DateTimeOffset(DateTime.SpecifyKind(deviceUtc, DateTimeKind.Utc));
-    }
-
-    public DateTimeOffset Now => time.GetUtcNow();
 }

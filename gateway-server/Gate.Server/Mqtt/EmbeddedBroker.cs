@@ -22,7 +22,8 @@ namespace Gate.Server.Mqtt;
 public sealed class EmbeddedBroker(
     IOptions<MqttOptions> options,
     DeviceRegistry registry,
-    IServiceProvider services,
+    DeviceMessageRouter router,
+    AlarmService alarms,
     LivenessTracker liveness,
     IngestCounters counters,
     ConnectAdmission admission,
@@ -32,10 +33,6 @@ public sealed class EmbeddedBroker(
     private MqttServer? _server;
     private DeviceListener? _listener;
     private int _connected;
-
-    // Resolved on first use (the router needs the alarm service, which needs this broker as its device link).
-    private DeviceMessageRouter? _router;
-    private AlarmService? _alarms;
 
     public bool IsEmbedded => true;
 
@@ -264,7 +261,6 @@ public sealed class EmbeddedBroker(
     private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
     {
         var message = e.ApplicationMessage;
-        var router = _router ??= services.GetRequiredService<DeviceMessageRouter>();
         var payload = message.Payload.IsSingleSegment ? message.Payload.First : message.Payload.ToArray();
         var result = await router.HandleAsync(message.Topic, payload, e.ClientId, message.Retain, e.CancellationToken);
 
@@ -292,7 +288,7 @@ public sealed class EmbeddedBroker(
         {
             try
             {
-                await (_alarms ??= services.GetRequiredService<AlarmService>()).ReplayAcksAsync(device.SchoolId, device.Id, CancellationToken.None);
+                await alarms.ReplayAcksAsync(device.SchoolId, device.Id, CancellationToken.None);
             }
             catch (Exception ex)
             {

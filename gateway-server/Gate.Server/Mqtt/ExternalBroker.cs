@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using Polly;
+using Polly.Retry;
 
 namespace Gate.Server.Mqtt;
 
@@ -13,7 +15,7 @@ namespace Gate.Server.Mqtt;
 /// alarms published while the server is down wait in the broker; a message is acknowledged to the broker only after
 /// it was handled (an alarm: stored). With a shared-subscription group, several instances split the load.
 /// </summary>
-public sealed class ExternalBroker(IOptions<MqttOptions> options, IServiceProvider services, ILogger<ExternalBroker> logger)
+public sealed class ExternalBroker(IOptions<MqttOptions> options, DeviceMessageRouter router, ILogger<ExternalBroker> logger)
     : BackgroundService, IDeviceLink
 {
     /// <summary>
@@ -63,7 +65,6 @@ public sealed class ExternalBroker(IOptions<MqttOptions> options, IServiceProvid
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value.External;
-        var router = services.GetRequiredService<DeviceMessageRouter>();
         _client.ApplicationMessageReceivedAsync += async e =>
         {
             // Acknowledge to the broker only after handling: an alarm the server could not store is redelivered.
@@ -95,53 +96,69 @@ public sealed class ExternalBroker(IOptions<MqttOptions> options, IServiceProvid
         }
 
         var clientOptions = builder.Build();
-        var delay = TimeSpan.FromSeconds(1);
-        while (!stoppingToken.IsCancellationRequested)
+
+        // Reconnecting: 1 s, then doubling up to MaxReconnectDelaySeconds, for as long as the server runs; a success
+        // starts the next outage at 1 s again. Real time on purpose: reconnecting is not part of the liveness clock
+        // that tests fake.
+        var reconnect = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+                Delay = TimeSpan.FromSeconds(1),
+                MaxDelay = TimeSpan.FromSeconds(Math.Max(1, o.MaxReconnectDelaySeconds)),
+                OnRetry = args =>
+                {
+                    logger.LogWarning("Cannot reach the external MQTT broker {Host}:{Port} ({Message}); retrying in {Delay}s",
+                        o.Host, o.Port, args.Outcome.Exception?.Message, args.RetryDelay.TotalSeconds);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+
+        try
         {
-            if (!_client.IsConnected)
+            while (!stoppingToken.IsCancellationRequested)
             {
-                try
+                if (!_client.IsConnected)
                 {
-                    var connected = await _client.ConnectAsync(clientOptions, stoppingToken);
-                    if (connected.ResultCode != MqttClientConnectResultCode.Success)
-                    {
-                        throw new InvalidOperationException($"broker refused the connection: {connected.ResultCode}");
-                    }
-
-                    var subscribe = new MqttClientSubscribeOptionsBuilder();
-                    foreach (var (channel, qos) in Channels)
-                    {
-                        var filter = "gate/v1/+/+/" + channel;
-                        subscribe.WithTopicFilter(string.IsNullOrEmpty(o.SharedGroup) ? filter : $"$share/{o.SharedGroup}/{filter}", qos);
-                    }
-
-                    await _client.SubscribeAsync(subscribe.Build(), stoppingToken);
-                    logger.LogInformation("Connected to the external MQTT broker {Host}:{Port}{Shared}", o.Host, o.Port,
-                        string.IsNullOrEmpty(o.SharedGroup) ? "" : $" (shared group {o.SharedGroup})");
-                    delay = TimeSpan.FromSeconds(1);
-                    _firstConnect.TrySetResult();
+                    await reconnect.ExecuteAsync(token => ConnectAndSubscribeAsync(clientOptions, o, token), stoppingToken);
                 }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    break;
-                }
-                catch (Exception ex)
-                {
-                    logger.LogWarning("Cannot reach the external MQTT broker {Host}:{Port} ({Message}); retrying in {Delay}s", o.Host, o.Port, ex.Message, delay.TotalSeconds);
-                    delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, o.MaxReconnectDelaySeconds));
-                }
-            }
 
-            try
-            {
-                // Real time on purpose: reconnecting is not part of the liveness clock that tests fake.
-                await Task.Delay(_client.IsConnected ? TimeSpan.FromSeconds(1) : delay, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
+                // Watch the link; MQTTnet reports a lost connection through IsConnected.
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async ValueTask ConnectAndSubscribeAsync(MqttClientOptions clientOptions, ExternalBrokerOptions o, CancellationToken cancellationToken)
+    {
+        // Connected but not subscribed (the subscription failed): the next try only subscribes.
+        if (!_client.IsConnected)
+        {
+            var connected = await _client.ConnectAsync(clientOptions, cancellationToken);
+            if (connected.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                throw new InvalidOperationException($"broker refused the connection: {connected.ResultCode}");
+            }
+        }
+
+        var subscribe = new MqttClientSubscribeOptionsBuilder();
+        foreach (var (channel, qos) in Channels)
+        {
+            var filter = "gate/v1/+/+/" + channel;
+            subscribe.WithTopicFilter(string.IsNullOrEmpty(o.SharedGroup) ? filter : $"$share/{o.SharedGroup}/{filter}", qos);
+        }
+
+        await _client.SubscribeAsync(subscribe.Build(), cancellationToken);
+        logger.LogInformation("Connected to the external MQTT broker {Host}:{Port}{Shared}", o.Host, o.Port,
+            string.IsNullOrEmpty(o.SharedGroup) ? "" : $" (shared group {o.SharedGroup})");
+        _firstConnect.TrySetResult();
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

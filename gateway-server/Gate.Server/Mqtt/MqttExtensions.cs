@@ -56,25 +56,28 @@ public static class MqttExtensions
         services.AddSingleton<IDeviceMessageHandler>(sp => sp.GetRequiredService<AlarmService>());
         services.AddSingleton<IDeviceMessageHandler>(sp => sp.GetRequiredService<CommandService>());
 
+        // The outbound seam: what the features inject to reach a device. The brokers take the router (inbound), the
+        // features take this (outbound), so neither graph needs the other.
+        services.AddSingleton<DeviceOutbound>();
+        services.AddSingleton<IDeviceLink>(sp => sp.GetRequiredService<DeviceOutbound>());
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton<ExternalBroker>();
-        services.AddSingleton<IDeviceLink>(sp => sp.GetRequiredService<IOptions<MqttOptions>>().Value.IsEmbedded
-            ? sp.GetRequiredService<EmbeddedBroker>()
-            : sp.GetRequiredService<ExternalBroker>());
         services.AddHostedService<BrokerHost>();
         return services;
     }
 
-    /// <summary>Starts whichever broker side the configuration chose (resolved once, so stopping never needs the container).</summary>
-    private sealed class BrokerHost(IOptions<MqttOptions> options, IServiceProvider services) : IHostedService
+    /// <summary>Attaches and starts whichever broker side the configuration chose; the other is never started.</summary>
+    private sealed class BrokerHost(IOptions<MqttOptions> options, EmbeddedBroker embedded, ExternalBroker external, DeviceOutbound outbound)
+        : IHostedService
     {
         private IHostedService? _broker;
 
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            _broker = options.Value.IsEmbedded
-                ? services.GetRequiredService<EmbeddedBroker>()
-                : services.GetRequiredService<ExternalBroker>();
+            // Attached before it starts: a device that connects at once is answered (its acks replayed) through it.
+            (IHostedService Host, IDeviceLink Link) broker = options.Value.IsEmbedded ? (embedded, embedded) : (external, external);
+            outbound.Attach(broker.Link);
+            _broker = broker.Host;
             return _broker.StartAsync(cancellationToken);
         }
 

@@ -54,7 +54,8 @@ public sealed class DeviceProvisioning(
     IOptions<ProvisioningOptions> options,
     TimeProvider time,
     EventLog events,
-    IServiceProvider services)
+    LivenessTracker liveness,
+    IDeviceLink link)
 {
     public BoardCatalog Boards => boards;
 
@@ -148,7 +149,7 @@ public sealed class DeviceProvisioning(
         }
 
         // A device id that has been heard from has a boot counter and alarm ids on the server: never mass-erase it.
-        var heard = device.Firmware is not null || services.GetService<LivenessTracker>()?.Find(deviceId)?.LastSeen is not null;
+        var heard = device.Firmware is not null || liveness.Find(deviceId)?.LastSeen is not null;
         var target = new BundleDevice(device.Id, device.SchoolId, device.Role, device.HeartbeatIntervalSeconds, heard);
         if (!ConfigBundleBuilder.TryBuild(target, board, new string('x', 32), request, options.Value, caPem, out _, out var error))
         {
@@ -258,12 +259,10 @@ public sealed class DeviceProvisioning(
     {
         registry.RevokeCredential(device.Id);
         events.Record("credential_revoked", device.Id, device.SchoolId, actor, $"{why}: the device can no longer connect");
-        services.GetService<LivenessTracker>()?.OnCredentialRevoked(device.Id);
-        if (services.GetService<IDeviceLink>() is { } link)
-        {
-            // A connected controller keeps its session until the broker drops it: revocation must take effect now.
-            await link.DisconnectDeviceAsync(device.Id, cancellationToken);
-        }
+        liveness.OnCredentialRevoked(device.Id);
+
+        // A connected controller keeps its session until the broker drops it: revocation must take effect now.
+        await link.DisconnectDeviceAsync(device.Id, cancellationToken);
     }
 
     private string? ReadCaCertificate(out string? error)

@@ -43,6 +43,22 @@ public sealed class ProvisioningStore(GateDatabase database)
         return reader.Read() ? ReadPlacement(reader) : null;
     }
 
+    /// <summary>Where every placed device stands, in one query (the technician grid and compliance read all of them).</summary>
+    public IReadOnlyDictionary<string, DevicePlace> Places()
+    {
+        var places = new Dictionary<string, DevicePlace>(StringComparer.Ordinal);
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT device_id, place, status, board FROM device_placements;";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            places[reader.GetString(0)] = new DevicePlace(reader.GetString(1), reader.GetString(2), reader.GetString(3));
+        }
+
+        return places;
+    }
+
     /// <summary>Takes a device out of service. False when it is not active (already replaced or decommissioned).</summary>
     public bool EndService(string deviceId, string status, string? replacedBy, string? reason, DateTimeOffset at, string by)
     {

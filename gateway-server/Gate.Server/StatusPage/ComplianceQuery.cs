@@ -1,54 +1,26 @@
 using System.Text;
 using System.Text.Json;
+using Gate.Server.Alarms;
 using Gate.Server.Devices;
 using Gate.Server.Liveness;
-using Gate.Server.Storage;
+using Gate.Server.Provisioning;
 
 namespace Gate.Server.StatusPage;
 
-/// <summary>Gathers compliance inputs: schools and devices from the registry, liveness from memory, police acks from SQLite.</summary>
-public sealed class ComplianceQuery(DeviceRegistry registry, LivenessTracker liveness, GateDatabase database, TimeProvider time)
+/// <summary>
+/// Gathers compliance inputs, each from the module that owns it: schools and devices from the registry, liveness from
+/// memory, placements from provisioning, police acks and open faults from the alarms.
+/// </summary>
+public sealed class ComplianceQuery(DeviceRegistry registry, LivenessTracker liveness, ProvisioningStore provisioning, AlarmHistory alarms, TimeProvider time)
 {
     public ComplianceReportResponse Report(int windowDays)
     {
         var schools = registry.ListSchools().Select(s => new ComplianceSchool(s.Id, s.Name, s.District)).ToList();
-        var lastAck = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        var openFaults = new HashSet<string>(StringComparer.Ordinal);
-        using (var connection = database.Open())
-        {
-            using (var command = connection.CreateCommand())
-            {
-                var kinds = string.Join(", ", ComplianceCalculator.LinkProvingKinds.Select((_, i) => $"$k{i}"));
-                command.CommandText = $"SELECT device_id, MAX(police_ack_at) FROM alarms WHERE police_ack_at IS NOT NULL AND kind IN ({kinds}) GROUP BY device_id;";
-                for (var i = 0; i < ComplianceCalculator.LinkProvingKinds.Length; i++)
-                {
-                    command.Parameters.AddWithValue($"$k{i}", ComplianceCalculator.LinkProvingKinds[i]);
-                }
+        var lastAck = alarms.LastPoliceAckByDevice(ComplianceCalculator.LinkProvingKinds);
 
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    lastAck[reader.GetString(0)] = StoredTime.Parse(reader.GetString(1));
-                }
-            }
-
-            using (var command = connection.CreateCommand())
-            {
-                // A fault that has been restored (a restore alarm arrived) or resolved by a person no longer counts.
-                command.CommandText = """
-                    SELECT DISTINCT device_id FROM alarms a
-                    WHERE kind = 'bollard_fault' AND restore = 0 AND status <> 'resolved'
-                      AND NOT EXISTS (SELECT 1 FROM alarms b WHERE b.device_id = a.device_id AND b.kind = 'bollard_fault' AND b.restore = 1 AND b.received_at > a.received_at);
-                    """;
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    openFaults.Add(reader.GetString(0));
-                }
-            }
-        }
-
-        var placements = Placement.Load(database);
+        // A fault that has been restored (a restore alarm arrived) or resolved by a person no longer counts.
+        var openFaults = alarms.DevicesWithOpenFault(Gate.Contracts.AlarmKind.BollardFault);
+        var placements = provisioning.Places();
         var devices = registry.All.Where(d => placements.GetValueOrDefault(d.Id)?.InService ?? true).Select(d =>
         {
             var live = liveness.Find(d.Id);

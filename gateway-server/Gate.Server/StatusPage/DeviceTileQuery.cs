@@ -1,5 +1,9 @@
+using Gate.Server.Alarms;
+using Gate.Server.Commands;
 using Gate.Server.Devices;
+using Gate.Server.Events;
 using Gate.Server.Liveness;
+using Gate.Server.Provisioning;
 using Gate.Server.Storage;
 using Microsoft.Extensions.Options;
 
@@ -7,15 +11,24 @@ namespace Gate.Server.StatusPage;
 
 /// <summary>
 /// The technician grid's read model: the registry and the in-memory liveness tracker, joined with the schools. Reading
-/// liveness from memory (not from the batched SQLite copy) keeps the grid as current as the tracker itself.
+/// liveness from memory (not from the batched SQLite copy) keeps the grid as current as the tracker itself. Every
+/// fact comes through its owning module's read API (Devices, Liveness, Provisioning, Alarms, Commands, Events); the
+/// page reads no other module's table.
 /// </summary>
 public sealed class DeviceTileQuery(
-    DeviceRegistry registry, LivenessTracker liveness, GateDatabase database, Provisioning.ProvisioningStore provisioning, TimeProvider time, IOptions<StatusPageOptions> options)
+    DeviceRegistry registry,
+    LivenessTracker liveness,
+    ProvisioningStore provisioning,
+    AlarmHistory alarms,
+    CommandStore commands,
+    GateDatabase database,
+    TimeProvider time,
+    IOptions<StatusPageOptions> options)
 {
     public IReadOnlyList<DeviceTile> All()
     {
         var schools = registry.ListSchools().ToDictionary(s => s.Id, StringComparer.Ordinal);
-        var placements = Placement.Load(database);
+        var placements = provisioning.Places();
         var now = time.GetUtcNow();
         return registry.All
             .Where(d => placements.GetValueOrDefault(d.Id)?.InService ?? true)
@@ -36,7 +49,7 @@ public sealed class DeviceTileQuery(
         var school = registry.FindSchool(device.SchoolId);
         var placement = provisioning.FindPlacement(device.Id);
         var run = provisioning.LatestPassed(device.Id);
-        var t = Tile(device, school, placement is null ? null : new Placement(placement.Place, placement.Status, placement.Board), liveness.Find(device.Id), time.GetUtcNow());
+        var t = Tile(device, school, placement is null ? null : new DevicePlace(placement.Place, placement.Status, placement.Board), liveness.Find(device.Id), time.GetUtcNow());
         var commissioning = new Dictionary<string, object?>
         {
             ["location"] = string.IsNullOrEmpty(placement?.Place) ? null : placement.Place,
@@ -47,15 +60,14 @@ public sealed class DeviceTileQuery(
             ["provisionedBy"] = placement?.CreatedBy,
             ["commissionedAt"] = run?.FinishedAt,
             ["commissionedBy"] = run?.Technician,
-            ["acceptanceSteps"] = run is null ? null : $"{run.Steps.Count(s => s.Result == Provisioning.StepResult.Passed)}/{run.Steps.Count}",
+            ["acceptanceSteps"] = run is null ? null : $"{run.Steps.Count(s => s.Result == StepResult.Passed)}/{run.Steps.Count}",
             ["panicTestAlarm"] = run?.AlarmId,
             ["policeAccount"] = school?.PoliceAccount,
             ["credential"] = device.CredentialRevokedAt is not null ? "revoked" : device.CredentialHash is null ? "none" : "active",
             ["heartbeatIntervalS"] = device.HeartbeatIntervalSeconds,
-            ["policeTestAckAt"] = LastPoliceAck(device.Id),
+            ["policeTestAckAt"] = alarms.LastPoliceAck(device.Id),
         };
-        return new DeviceDetail(t.Id, t.Name, t.SchoolId, t.SchoolName, t.District, t.State, t.Reason, t.Since, t.LastSeen, t.IntervalS,
-            t.Firmware, t.Rssi, t.Mains, t.BatteryMv, t.Outbox, t.Drill, t.Flapping, t.Bollard, t.Barrier, t.Beats, commissioning);
+        return new DeviceDetail(t, commissioning);
     }
 
     /// <summary>Liveness transitions, alarms and commands of one device, newest first.</summary>
@@ -63,56 +75,25 @@ public sealed class DeviceTileQuery(
     {
         var limit = options.Value.HistoryLimit;
         var entries = new List<DeviceHistoryEntry>();
-        using var connection = database.Open();
-        using (var command = connection.CreateCommand())
+        foreach (var e in EventLog.Query(database, deviceId, null, limit))
         {
-            command.CommandText = "SELECT at, type, actor, detail FROM events WHERE device_id = $d ORDER BY id DESC LIMIT $l;";
-            command.Parameters.AddWithValue("$d", deviceId);
-            command.Parameters.AddWithValue("$l", limit);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
+            var category = CategoryOf(e.Type);
+            // Alarms and commands come from their own modules below, with their outcome; skip their echo in the log.
+            if (category is not ("alarm" or "command"))
             {
-                var type = reader.GetString(1);
-                var category = CategoryOf(type);
-                // Alarms and commands come from their own tables below, with their outcome; skip their echo in the log.
-                if (category is "alarm" or "command")
-                {
-                    continue;
-                }
-
-                entries.Add(new DeviceHistoryEntry(StoredTime.Parse(reader.GetString(0)), category, type,
-                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(2) ? null : reader.GetString(2)));
+                entries.Add(new DeviceHistoryEntry(e.At, category, e.Type, e.Detail, e.Actor));
             }
         }
 
-        using (var command = connection.CreateCommand())
+        foreach (var a in alarms.ForDevice(deviceId, limit))
         {
-            command.CommandText = """
-                SELECT received_at, kind, status, restore, is_test, police_ack_at, operator_ack_by FROM alarms
-                WHERE device_id = $d ORDER BY received_at DESC LIMIT $l;
-                """;
-            command.Parameters.AddWithValue("$d", deviceId);
-            command.Parameters.AddWithValue("$l", limit);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                var detail = reader.GetString(2) + (reader.GetInt64(3) == 1 ? ", restore" : "") + (reader.IsDBNull(5) ? "" : ", police_ack");
-                entries.Add(new DeviceHistoryEntry(StoredTime.Parse(reader.GetString(0)), "alarm", reader.GetString(1), detail,
-                    reader.IsDBNull(6) ? null : reader.GetString(6)));
-            }
+            var detail = a.Status + (a.Restore ? ", restore" : "") + (a.PoliceAcked ? ", police_ack" : "");
+            entries.Add(new DeviceHistoryEntry(a.ReceivedAt, "alarm", a.Kind, detail, a.OperatorAckBy));
         }
 
-        using (var command = connection.CreateCommand())
+        foreach (var c in commands.List(deviceId, limit))
         {
-            command.CommandText = "SELECT issued_at, name, status, detail, issued_by FROM commands WHERE device_id = $d ORDER BY issued_at DESC LIMIT $l;";
-            command.Parameters.AddWithValue("$d", deviceId);
-            command.Parameters.AddWithValue("$l", limit);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                var detail = reader.GetString(2) + (reader.IsDBNull(3) ? "" : $": {reader.GetString(3)}");
-                entries.Add(new DeviceHistoryEntry(StoredTime.Parse(reader.GetString(0)), "command", reader.GetString(1), detail, reader.GetString(4)));
-            }
+            entries.Add(new DeviceHistoryEntry(c.IssuedAt, "command", c.Name, c.Status + (c.Detail is null ? "" : $": {c.Detail}"), c.IssuedBy));
         }
 
         return entries.OrderByDescending(e => e.At).Take(limit).ToList();
@@ -141,16 +122,7 @@ public sealed class DeviceTileQuery(
             : "audit";
     }
 
-    private DateTimeOffset? LastPoliceAck(string deviceId)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT MAX(police_ack_at) FROM alarms WHERE device_id = $d AND police_ack_at IS NOT NULL;";
-        command.Parameters.AddWithValue("$d", deviceId);
-        return StoredTime.ParseOrNull(command.ExecuteScalar());
-    }
-
-    private DeviceTile Tile(DeviceRecord device, School? school, Placement? placement, LivenessSnapshot? live, DateTimeOffset now)
+    private DeviceTile Tile(DeviceRecord device, School? school, DevicePlace? placement, LivenessSnapshot? live, DateTimeOffset now)
     {
         var telemetry = live?.Telemetry;
         var interval = live?.IntervalSeconds ?? device.HeartbeatIntervalSeconds;

@@ -1,7 +1,10 @@
 namespace Gate.Server.StatusPage;
 
-/// <summary>One tile of the technician grid. <see cref="State"/> is the page's word: online, late, offline, never.</summary>
-public sealed record DeviceTile(
+/// <summary>
+/// One tile of the technician grid: the device facts the grid and the device page share. <see cref="State"/> is the
+/// page's word: online, late, offline, never.
+/// </summary>
+public record DeviceTile(
     string Id,
     string Name,
     string SchoolId,
@@ -23,29 +26,20 @@ public sealed record DeviceTile(
     string? Barrier,
     IReadOnlyList<bool> Beats);
 
-/// <summary>A device's page: its tile plus what was recorded when it was registered and commissioned.</summary>
-public sealed record DeviceDetail(
-    string Id,
-    string Name,
-    string SchoolId,
-    string SchoolName,
-    string District,
-    string State,
-    string? Reason,
-    DateTimeOffset? Since,
-    DateTimeOffset? LastSeen,
-    int IntervalS,
-    string? Firmware,
-    int? Rssi,
-    bool? Mains,
-    int? BatteryMv,
-    int? Outbox,
-    bool Drill,
-    bool Flapping,
-    string? Bollard,
-    string? Barrier,
-    IReadOnlyList<bool> Beats,
-    IReadOnlyDictionary<string, object?> Commissioning);
+/// <summary>
+/// A device's page: its tile plus what was recorded when it was registered and commissioned. Derived rather than
+/// wrapping the tile, so the JSON stays one flat object, as the page reads it.
+/// </summary>
+public sealed record DeviceDetail : DeviceTile
+{
+    public DeviceDetail(DeviceTile tile, IReadOnlyDictionary<string, object?> commissioning)
+        : base(tile)
+    {
+        Commissioning = commissioning;
+    }
+
+    public IReadOnlyDictionary<string, object?> Commissioning { get; init; }
+}
 
 /// <summary>One line of a device's history. Category: liveness, alarm, command, config, audit.</summary>
 public sealed record DeviceHistoryEntry(DateTimeOffset At, string Category, string Kind, string? Detail, string? Actor);

@@ -25,6 +25,9 @@ public sealed class FakeTransport : IMqttTransport
 
     public bool ThrowOnConnect { get; set; }
 
+    /// <summary>Publish throws, as a client whose socket broke mid-write may.</summary>
+    public bool ThrowOnPublish { get; set; }
+
     public bool RefusePublishes { get; set; }
 
     public void SetListener(IMqttListener listener) => _listener = listener;
@@ -63,6 +66,11 @@ public sealed class FakeTransport : IMqttTransport
 
     public bool Publish(string topic, byte[] payload, int qos, bool retain)
     {
+        if (ThrowOnPublish)
+        {
+            throw new System.IO.IOException("socket closed");
+        }
+
         if (!Connected || RefusePublishes)
         {
             return false;

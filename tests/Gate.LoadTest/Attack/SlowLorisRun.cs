@@ -8,6 +8,7 @@ using Gate.Contracts;
 using Gate.LoadTest.Measurement;
 using Gate.LoadTest.Server;
 using Gate.SiaDc09;
+using Gate.PoliceReceiver;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;

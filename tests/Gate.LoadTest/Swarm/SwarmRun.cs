@@ -6,6 +6,7 @@ using Gate.LoadTest.Baselines;
 using Gate.LoadTest.Measurement;
 using Gate.LoadTest.Reporting;
 using Gate.LoadTest.Server;
+using Gate.PoliceReceiver;
 using Gate.Server.Devices;
 using Gate.Server.Security;
 using Gate.Server.Storage;

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Gate.Contracts;
 using Gate.Firmware.Host.Simulation;
 using Gate.LoadTest.Server;
+using Gate.PoliceReceiver;
 using Gate.SiaDc09;
 
 namespace Gate.Resilience.Tests.EndToEnd;

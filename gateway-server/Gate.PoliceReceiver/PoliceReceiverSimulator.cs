@@ -2,8 +2,9 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Gate.SiaDc09;
 
-namespace Gate.SiaDc09;
+namespace Gate.PoliceReceiver;
 
 /// <summary>How the simulated receiver behaves; switchable while it runs.</summary>
 public enum ReceiverBehaviour
