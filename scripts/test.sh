@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Gate. Installs the system parts the suites drive for real (Mosquitto as an external
 # broker, Debian's Chromium and a CJK font for the status page) when they are missing, then runs
-# `dotnet test Gate.sln` and prints one closing line: "tests: N passed, N failed, N skipped".
+# `dotnet test Gate.sln`, a short coverage-guided fuzzing smoke (scripts/fuzz/run.sh, which installs AFL++), and
+# prints one closing line: "tests: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,12 @@ rm -rf "$results"
 status=0
 dotnet test Gate.sln --configuration Release \
   --results-directory "$results" "$@" || status=$?
+
+# Coverage-guided fuzzing smoke (AFL++ through SharpFuzz, each target a few seconds) when the whole suite runs;
+# the long runs and their totals are in docs/benchmarks.md.
+if [ $# -eq 0 ]; then
+  scripts/fuzz/run.sh "${GATE_FUZZ_SMOKE_SECONDS:-10}" || status=$?
+fi
 
 # One closing line over all test projects, read from the TRX files.
 python3 - "$results" <<'PY' || true
