@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs, from Debian packages and only when missing, what the test suites drive for real:
-# mosquitto (external broker tests), chromium (status page tests), a CJK font (Chinese text in screenshots).
+# mosquitto (external broker tests), chromium (status page tests), a CJK font (Chinese text in screenshots),
+# nftables (half-open link tests).
 set -euo pipefail
 need=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qiE 'wqy|noto sans cjk' || need+=(fonts-wqy-zenhei)
+command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || need+=(nftables)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing system test dependencies: ${need[*]}"
   SUDO=""

@@ -11,7 +11,10 @@ namespace Gate.LoadTest.Faults;
 /// </summary>
 public sealed class NetworkFault : IAsyncDisposable
 {
-    private readonly string _table = "gate_load_" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+    private static int _instances;
+
+    // One nftables table per fault, so faults of tests running side by side never remove each other's rules.
+    private readonly string _table = FormattableString.Invariant($"gate_load_{Environment.ProcessId}_{Interlocked.Increment(ref _instances)}");
     private bool _applied;
 
     private NetworkFault(FaultKind kind, double amount, FaultLink link)
@@ -66,6 +69,9 @@ public sealed class NetworkFault : IAsyncDisposable
         };
         return new NetworkFault(kind, amount, link);
     }
+
+    /// <summary>A blackhole of <paramref name="seconds"/> on <paramref name="link"/>, for tests that lift it themselves.</summary>
+    public static NetworkFault Blackhole(FaultLink link, double seconds) => new(FaultKind.Blackhole, seconds, link);
 
     /// <summary>Starts the fault on <paramref name="port"/>; a blackhole lifts itself after its seconds.</summary>
     public async Task BeginAsync(int port, CancellationToken ct = default)
