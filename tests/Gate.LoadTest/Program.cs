@@ -15,7 +15,7 @@ public static class LoadProgram
                   bare            N publishers -> broker -> one do-nothing subscriber (mosquitto | mqttnet), QoS 0/1, rate steps
                   swarm           start Gate.Server (or use --external host:port), seed N devices, connect them from child
                                   processes, carry heartbeats and alarms, play the police receiver, report per-alarm latency;
-                                  --net-fault loss:30@broker|blackhole:60@police ... impairs one link during the window
+                                  --net-fault loss:30@broker|blackhole:60@police|delay:2000@broker ... impairs one link during the window
                   slowloris       start Gate.Server, hold --silent sockets that never send CONNECT plus a stream of CONNECTs
                                   announcing 64 MiB; report the server's RSS idle/during/after and whether a real gate's
                                   panic still reaches the police ack (exit 1 if not, or if RSS rose more than 50 MB)

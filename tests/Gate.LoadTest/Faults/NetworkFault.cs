@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 
 namespace Gate.LoadTest.Faults;
 
 /// <summary>
-/// A bad network on one link of a swarm run, made with nftables on the loopback traffic of that link's TCP port:
-/// random packet loss on the way to the listening side (the uplink), or a blackhole of both directions in which the peer vanishes without FIN or RST (a half-open
-/// connection until keep-alive or DC-09 supervision notices). The kernel here has no netem, so added latency is not
-/// offered. Needs root and Debian's nftables (scripts/bench/badnet.sh installs it).
+/// A bad network on one link of a swarm run. Loss and blackholes are nftables rules on the loopback traffic of the
+/// link's TCP port: random packet loss on the way to the listening side (the uplink), or a blackhole of both
+/// directions in which the peer vanishes without FIN or RST (a half-open connection until keep-alive or DC-09
+/// supervision notices); they need root and Debian's nftables (scripts/bench/badnet.sh installs it). Added latency is
+/// a <see cref="DelayProxy"/> relay on the link, since the kernel here has no netem.
 /// </summary>
 public sealed class NetworkFault : IAsyncDisposable
 {
@@ -31,12 +33,33 @@ public sealed class NetworkFault : IAsyncDisposable
 
     public FaultLink Link { get; }
 
-    public override string ToString() => Kind == FaultKind.Loss
-        ? FormattableString.Invariant($"{Amount:0}% packet loss toward the {(Link == FaultLink.Broker ? "broker" : "receiver")} on the {Describe(Link)} link")
-        : FormattableString.Invariant($"{Amount:0} s blackhole (no FIN, no RST) on the {Describe(Link)} link");
+    /// <summary>The relay that adds the latency of a delay fault (null for the other kinds, or before it is attached).</summary>
+    public DelayProxy? Proxy { get; private set; }
+
+    public override string ToString() => Kind switch
+    {
+        FaultKind.Loss => FormattableString.Invariant($"{Amount:0}% packet loss toward the {(Link == FaultLink.Broker ? "broker" : "receiver")} on the {Describe(Link)} link"),
+        FaultKind.Delay => FormattableString.Invariant($"{Amount:0} ms added each way (a TCP relay) on the {Describe(Link)} link"),
+        _ => FormattableString.Invariant($"{Amount:0} s blackhole (no FIN, no RST) on the {Describe(Link)} link"),
+    };
 
     /// <summary>
-    /// Reads "loss:30@broker", "loss:30@police", "blackhole:60@broker" or "blackhole:60@police"; null for none.
+    /// For a delay: puts the relay in front of <paramref name="target"/> and returns where the link's client must
+    /// connect instead (the relay adds nothing until the fault begins). Other kinds: the target itself.
+    /// </summary>
+    public IPEndPoint Route(IPEndPoint target)
+    {
+        if (Kind != FaultKind.Delay)
+        {
+            return target;
+        }
+
+        Proxy = new DelayProxy(target).Start();
+        return Proxy.EndPoint;
+    }
+
+    /// <summary>
+    /// Reads "loss:30@broker", "blackhole:60@police", "delay:2000@broker" (KIND:AMOUNT@LINK); null for none.
     /// </summary>
     public static NetworkFault? Parse(string? spec)
     {
@@ -57,9 +80,11 @@ public sealed class NetworkFault : IAsyncDisposable
         {
             "loss" when amount is > 0 and < 100 => FaultKind.Loss,
             "blackhole" when amount > 0 => FaultKind.Blackhole,
+            "delay" when amount is > 0 and <= 60_000 => FaultKind.Delay,
+            "delay" => throw new ArgumentException($"--net-fault '{spec}': a delay is 1..60000 ms each way"),
             "loss" => throw new ArgumentException($"--net-fault '{spec}': loss is a percentage between 0 and 100"),
             "blackhole" => throw new ArgumentException($"--net-fault '{spec}': a blackhole lasts a positive number of seconds"),
-            _ => throw new ArgumentException($"--net-fault '{spec}': kind must be loss or blackhole"),
+            _ => throw new ArgumentException($"--net-fault '{spec}': kind must be loss, blackhole or delay"),
         };
         var link = at[1] switch
         {
@@ -76,6 +101,12 @@ public sealed class NetworkFault : IAsyncDisposable
     /// <summary>Starts the fault on <paramref name="port"/>; a blackhole lifts itself after its seconds.</summary>
     public async Task BeginAsync(int port, CancellationToken ct = default)
     {
+        if (Kind == FaultKind.Delay)
+        {
+            (Proxy ?? throw new InvalidOperationException("a delay fault needs Route() before the link's client connects")).DelayMs = (int)Amount;
+            return;
+        }
+
         await NftAsync($"add table inet {_table}", ct);
         await NftAsync($"add chain inet {_table} input {{ type filter hook input priority -10 ; }}", ct);
         var p = port.ToString(CultureInfo.InvariantCulture);
@@ -103,6 +134,11 @@ public sealed class NetworkFault : IAsyncDisposable
     /// <summary>Removes the fault (idempotent).</summary>
     public async Task EndAsync()
     {
+        if (Proxy is not null)
+        {
+            Proxy.DelayMs = 0;
+        }
+
         if (!_applied)
         {
             return;
@@ -112,11 +148,23 @@ public sealed class NetworkFault : IAsyncDisposable
         await NftAsync($"delete table inet {_table}", CancellationToken.None);
     }
 
-    public async ValueTask DisposeAsync() => await EndAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await EndAsync();
+        if (Proxy is not null)
+        {
+            await Proxy.DisposeAsync();
+        }
+    }
 
     /// <summary>Fails at once, with what to install, when nft cannot be run (not root, or nftables missing).</summary>
-    public static async Task CheckAvailableAsync()
+    public async Task CheckAvailableAsync()
     {
+        if (Kind == FaultKind.Delay)
+        {
+            return;
+        }
+
         try
         {
             await NftAsync("list tables", CancellationToken.None);
@@ -151,6 +199,7 @@ public enum FaultKind
 {
     Loss,
     Blackhole,
+    Delay,
 }
 
 public enum FaultLink

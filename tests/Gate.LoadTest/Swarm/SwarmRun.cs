@@ -57,7 +57,7 @@ public static class SwarmRun
         cl.RejectUnknown();
         if (netFault is not null)
         {
-            await Faults.NetworkFault.CheckAvailableAsync();
+            await netFault.CheckAvailableAsync();
             if (netFault.Link == Faults.FaultLink.Police && !police)
             {
                 throw new ArgumentException("--net-fault on the police link needs the police receiver (drop --no-police)");
@@ -79,6 +79,10 @@ public static class SwarmRun
             await receiver.StartAsync();
         }
 
+        // A delay on the police link sits between the server and the receiver from the start.
+        System.Net.IPEndPoint PoliceRoute() =>
+            netFault?.Link == Faults.FaultLink.Police ? netFault.Route(receiver.TcpEndPoint!) : receiver.TcpEndPoint!;
+
         BrokerProcess? mosquitto = null;
         ServerSettings settings;
         const string serverUser = "gate-server-bench";
@@ -95,12 +99,12 @@ public static class SwarmRun
             {
                 DataDirectory = dir,
                 ExternalBroker = ("127.0.0.1", mosquitto.Port, serverUser, serverPassword),
-                PoliceReceiver = police ? receiver.TcpEndPoint : null,
+                PoliceReceiver = police ? PoliceRoute() : null,
             };
         }
         else if (brokerMode == "embedded")
         {
-            settings = new ServerSettings { DataDirectory = dir, PoliceReceiver = police ? receiver.TcpEndPoint : null };
+            settings = new ServerSettings { DataDirectory = dir, PoliceReceiver = police ? PoliceRoute() : null };
         }
         else
         {
@@ -110,6 +114,10 @@ public static class SwarmRun
         await using var server = await ServerProcess.StartAsync(settings);
         var mqttPort = mosquitto?.Port ?? server.Settings.MqttPort;
         Console.WriteLine($"server pid {server.Pid}, http {server.Settings.HttpPort}, mqtt {mqttPort} ({brokerMode})");
+        // A delay on the device link sits between the controllers and the broker from the start.
+        var devicePort = netFault?.Link == Faults.FaultLink.Broker
+            ? netFault.Route(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, mqttPort)).Port
+            : mqttPort;
         using var http = await server.LoginAsync();
 
         var children = new List<ChildProcess>();
@@ -123,7 +131,7 @@ public static class SwarmRun
                 var count = Math.Min(perProcess, devices - first);
                 var args = new List<string>
                 {
-                    "--host", "127.0.0.1", "--port", mqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    "--host", "127.0.0.1", "--port", devicePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     "--first", first.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     "--count", count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     "--heartbeat-ms", heartbeatMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
