@@ -11,6 +11,7 @@ using Gate.Server.Provisioning;
 using Gate.Server.Security;
 using Gate.Server.StatusPage;
 using Gate.Server.Storage;
+using Gate.Server.Validation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 // "--demo" is a switch, not a configuration key: the command-line provider would take the next argument as its value.
@@ -31,7 +32,7 @@ builder.AddDemo(args);
 builder.Services.AddForwarding(builder.Configuration);
 builder.Services.AddStatusPage();
 builder.Services.AddOpenApi();
-builder.Services.AddProblemDetails();
+builder.Services.AddGateProblems();
 
 var app = builder.Build();
 

@@ -82,9 +82,18 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
     public async Task<AlarmView?> PersonStepAsync(string alarmId, string step, string user, string? note, CancellationToken cancellationToken)
     {
         var alarm = store.Find(alarmId);
-        if (alarm is null || !await store.PersonStepAsync(alarm.Id, step, user, note, time.GetUtcNow(), cancellationToken))
+        if (alarm is null)
         {
             return null;
+        }
+
+        switch (await store.PersonStepAsync(alarm.Id, step, user, note, time.GetUtcNow(), cancellationToken))
+        {
+            case PersonStepOutcome.NotFound:
+                return null;
+            case PersonStepOutcome.AlreadyDone:
+                // The same answer as the first time, and nothing announced: nothing changed.
+                return store.Find(alarm.Id);
         }
 
         var updated = store.Find(alarm.Id)!;

@@ -1,4 +1,5 @@
 using Gate.Server.Security;
+using Gate.Server.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -16,26 +17,27 @@ public static class ForwardingApi
         return app;
     }
 
-    private static async Task<Results<Ok<AlarmDelivery>, NotFound<string>>> GetDeliveryAsync(string id, ForwardingStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AlarmDelivery>, ProblemHttpResult>> GetDeliveryAsync(string id, ForwardingStore store, CancellationToken cancellationToken)
     {
         var delivery = await store.GetDeliveryAsync(id, cancellationToken);
-        return delivery is null
-            ? TypedResults.NotFound($"No alarm '{id}' in the forwarding outbox.")
-            : TypedResults.Ok(delivery);
+        return delivery is null ? NotInOutbox(id) : TypedResults.Ok(delivery);
     }
 
+    private static ProblemHttpResult NotInOutbox(string id) =>
+        ApiProblem.NotFound($"No alarm '{ApiProblem.Shown(id)}' in the forwarding outbox (unknown, or a test alarm that is not forwarded).");
+
     /// <summary>After the receiver's set-up was fixed: puts an alarm every receiver rejected (DUH) back in line.</summary>
-    private static async Task<Results<Accepted<AlarmDelivery>, NotFound<string>, Conflict<string>>> RetryAsync(string id, ForwardingStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<AlarmDelivery>, ProblemHttpResult>> RetryAsync(string id, ForwardingStore store, CancellationToken cancellationToken)
     {
         var delivery = await store.GetDeliveryAsync(id, cancellationToken);
         if (delivery is null)
         {
-            return TypedResults.NotFound($"No alarm '{id}' in the forwarding outbox.");
+            return NotInOutbox(id);
         }
 
         if (!await store.RequeueAsync(id, cancellationToken))
         {
-            return TypedResults.Conflict($"Alarm '{id}' is {delivery.State}; only a rejected alarm is re-queued (pending ones are retried already).");
+            return ApiProblem.Conflict($"Alarm '{ApiProblem.Shown(id)}' is {delivery.State}; only a rejected alarm is re-queued (pending ones are retried already).");
         }
 
         return TypedResults.Accepted($"/api/alarms/{id}/delivery", await store.GetDeliveryAsync(id, cancellationToken));

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using System.Text;
 using Gate.Server.Security;
+using Gate.Server.Validation;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gate.Server.Provisioning;
 
@@ -14,13 +16,11 @@ public sealed record StartAcceptanceRequest(string? Technician);
 
 public sealed record LightAnswer(bool Seen);
 
-public sealed record ProvisioningProblem(string Error);
-
 public sealed record DeviceProvisioningView(DevicePlacement? Placement, CommissioningRun? Commissioning, IReadOnlyList<CommissioningRun> Runs);
 
 /// <summary>
 /// /api/provisioning: boards, registration with a board, configuration bundles, replace and decommission (technician
-/// or admin), and the acceptance test. Refusals answer with {"error": "..."} naming the problem, for gate-admin to print.
+/// or admin), and the acceptance test. Refusals are ProblemDetails whose <c>detail</c> names the problem, for gate-admin to print.
 /// </summary>
 public static class ProvisioningApi
 {
@@ -37,8 +37,13 @@ public static class ProvisioningApi
                 Respond(provisioning.Register(request, Actor(user)), d => TypedResults.Created($"/api/devices/{d.DeviceId}", d)))
             .RequireAuthorization(Policies.OperateDevices);
 
-        group.MapGet("/devices/{id}", (string id, ProvisioningStore store) =>
+        group.MapGet("/devices/{id}", Results<Ok<DeviceProvisioningView>, ProblemHttpResult> (string id, ProvisioningStore store, Devices.DeviceRegistry registry) =>
         {
+            if (registry.Find(id) is null)
+            {
+                return Devices.DevicesApi.NoSuchDevice(id);
+            }
+
             var runs = store.ListRuns(id);
             return TypedResults.Ok(new DeviceProvisioningView(store.FindPlacement(id), runs.FirstOrDefault(r => r.Result == RunResult.Passed), runs));
         });
@@ -63,7 +68,7 @@ public static class ProvisioningApi
         group.MapGet("/acceptance/{runId}", (string runId, AcceptanceTestService acceptance) =>
             acceptance.Find(runId) is { } run
                 ? Results.Ok(run)
-                : Results.NotFound(new ProvisioningProblem($"acceptance run '{runId}' not found")));
+                : ApiProblem.NotFound($"acceptance run '{ApiProblem.Shown(runId)}' not found"));
 
         group.MapPost("/acceptance/{runId}/light", (string runId, LightAnswer answer, AcceptanceTestService acceptance, ClaimsPrincipal user) =>
                 Respond(acceptance.ConfirmLight(runId, answer.Seen, Actor(user)), r => TypedResults.Ok(r)))
@@ -80,8 +85,8 @@ public static class ProvisioningApi
     private static IResult Respond<T>(Outcome<T> outcome, Func<T, IResult> ok) => outcome.Error switch
     {
         ProvisioningError.None => ok(outcome.Value!),
-        ProvisioningError.NotFound => Results.NotFound(new ProvisioningProblem(outcome.Message)),
-        ProvisioningError.Conflict => Results.Conflict(new ProvisioningProblem(outcome.Message)),
-        _ => Results.BadRequest(new ProvisioningProblem(outcome.Message)),
+        ProvisioningError.NotFound => ApiProblem.NotFound(outcome.Message),
+        ProvisioningError.Conflict => ApiProblem.Conflict(outcome.Message),
+        _ => ApiProblem.BadRequest(outcome.Message),
     };
 }

@@ -34,11 +34,11 @@ public static class SecurityApi
         var keys = app.MapGroup("/api/api-keys").WithTags("Users").RequireAuthorization(Policies.Administer);
         keys.MapGet("/", (UserStore store) => TypedResults.Ok(store.ListApiKeys()));
         keys.MapPost("/", CreateApiKey);
-        keys.MapDelete("/{id}", Results<NoContent, NotFound> (string id, UserStore store, EventLog events, ClaimsPrincipal user) =>
+        keys.MapDelete("/{id}", Results<NoContent, ProblemHttpResult> (string id, UserStore store, EventLog events, ClaimsPrincipal user) =>
         {
             if (!store.RevokeApiKey(id))
             {
-                return TypedResults.NotFound();
+                return ApiProblem.NotFound($"No API key '{ApiProblem.Shown(id)}'.");
             }
 
             events.Record(SecurityEvents.ApiKeyRevoked, null, null, user.Identity?.Name, $"API key {id} revoked");
@@ -47,11 +47,20 @@ public static class SecurityApi
         return app;
     }
 
-    private static async Task<Results<Ok<MeResponse>, UnauthorizedHttpResult, ProblemHttpResult>> LoginAsync(
+    private static async Task<Results<Ok<MeResponse>, ProblemHttpResult, ValidationProblem>> LoginAsync(
         LoginRequest request, UserStore store, LoginThrottle throttle, EventLog events, HttpContext context, ILoggerFactory loggers)
     {
+        // A request without a name or password is malformed, not a failed sign-in: 400, and no strike against any name.
+        var missing = new FieldErrors()
+            .Check("user", string.IsNullOrEmpty(request.User) ? "required" : null)
+            .Check("password", string.IsNullOrEmpty(request.Password) ? "required" : null);
+        if (missing.Any)
+        {
+            return ApiProblem.Invalid(missing);
+        }
+
         var logger = loggers.CreateLogger("Gate.Server.Security.Login");
-        var name = request.User ?? "";
+        var name = request.User;
         if (throttle.LockedFor(name) is { } left)
         {
             var seconds = (int)Math.Ceiling(left.TotalSeconds);
@@ -60,9 +69,7 @@ public static class SecurityApi
                 detail: $"Too many failed sign-ins for this name; try again in {seconds} s.");
         }
 
-        var user = name.Length == 0 || string.IsNullOrEmpty(request.Password)
-            ? null
-            : store.CheckPassword(name, request.Password);
+        var user = store.CheckPassword(name, request.Password);
         if (user is null)
         {
             // The name is attacker-chosen text: kept short in the log and the audit trail.
@@ -77,7 +84,7 @@ public static class SecurityApi
                 events.Record(SecurityEvents.LoginLocked, null, null, shown, $"locked for {(int)lockFor.TotalSeconds} s after {failure.Failures} failed sign-ins, last from {remote}");
             }
 
-            return TypedResults.Unauthorized();
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in refused", detail: "Wrong user name or password.");
         }
 
         throttle.Succeeded(name);
@@ -98,7 +105,7 @@ public static class SecurityApi
             user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToArray(),
             user.FindFirst("gate:kind")?.Value ?? "person"));
 
-    private static Results<Created<UserInfo>, ValidationProblem, Conflict> CreateUser(
+    private static Results<Created<UserInfo>, ValidationProblem, ProblemHttpResult> CreateUser(
         CreateUserRequest request, UserStore store, TimeProvider time, EventLog events, ClaimsPrincipal user)
     {
         var errors = new FieldErrors()
@@ -107,12 +114,12 @@ public static class SecurityApi
             .Check("roles", PersonFields.CheckRoles(request.Roles));
         if (errors.Any)
         {
-            return TypedResults.ValidationProblem(errors.ToDictionary());
+            return ApiProblem.Invalid(errors);
         }
 
         if (!store.CreateUser(request.Name, request.Password!, request.Roles!))
         {
-            return TypedResults.Conflict();
+            return ApiProblem.Conflict($"User '{request.Name}' already exists; choose another name.");
         }
 
         events.Record(SecurityEvents.UserCreated, null, null, user.Identity?.Name, $"user {request.Name}, roles {string.Join(", ", request.Roles!)}");
@@ -126,7 +133,7 @@ public static class SecurityApi
             .Check("roles", PersonFields.CheckRoles(request.Roles));
         if (errors.Any)
         {
-            return TypedResults.ValidationProblem(errors.ToDictionary());
+            return ApiProblem.Invalid(errors);
         }
 
         var (info, key) = store.CreateApiKey(request.Name, request.Roles, user.Identity?.Name ?? "?");

@@ -2,6 +2,7 @@ using System.Net.ServerSentEvents;
 using System.Text;
 using Gate.Server.Events;
 using Gate.Server.Security;
+using Gate.Server.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -17,10 +18,10 @@ public static class StatusPageApi
     {
         var group = app.MapGroup("/api/status-page").WithTags("Status page").RequireAuthorization(Policies.View);
         group.MapGet("/devices", (DeviceTileQuery query) => TypedResults.Ok(query.All()));
-        group.MapGet("/devices/{id}", Results<Ok<DeviceDetail>, NotFound> (string id, DeviceTileQuery query) =>
-            query.Find(id) is { } device ? TypedResults.Ok(device) : TypedResults.NotFound());
-        group.MapGet("/devices/{id}/events", Results<Ok<IReadOnlyList<DeviceHistoryEntry>>, NotFound> (string id, DeviceTileQuery query, Devices.DeviceRegistry registry) =>
-            registry.Find(id) is null ? TypedResults.NotFound() : TypedResults.Ok(query.History(id)));
+        group.MapGet("/devices/{id}", Results<Ok<DeviceDetail>, ProblemHttpResult> (string id, DeviceTileQuery query) =>
+            query.Find(id) is { } device ? TypedResults.Ok(device) : Devices.DevicesApi.NoSuchDevice(id));
+        group.MapGet("/devices/{id}/events", Results<Ok<IReadOnlyList<DeviceHistoryEntry>>, ProblemHttpResult> (string id, DeviceTileQuery query, Devices.DeviceRegistry registry) =>
+            registry.Find(id) is null ? Devices.DevicesApi.NoSuchDevice(id) : TypedResults.Ok(query.History(id)));
         group.MapGet("/alarms", (DutyAlarmQuery query) => TypedResults.Ok(query.Open()));
         group.MapGet("/compliance", Results<Ok<ComplianceReportResponse>, ValidationProblem> (int? days, ComplianceQuery query, IOptions<StatusPageOptions> options) =>
             WindowOf(days, options.Value) is { } window ? TypedResults.Ok(query.Report(window)) : DaysProblem());
@@ -30,6 +31,14 @@ public static class StatusPageApi
             if (WindowOf(days, options.Value) is not { } window)
             {
                 return DaysProblem();
+            }
+
+            var errors = new FieldErrors()
+                .Check("lang", QueryRules.CheckOneOf(lang, CsvLanguages))
+                .Check("detail", QueryRules.CheckOneOf(detail, CsvDetails));
+            if (errors.Any)
+            {
+                return ApiProblem.Invalid(errors);
             }
 
             var report = query.Report(window);
@@ -48,11 +57,14 @@ public static class StatusPageApi
         return app;
     }
 
+    private static readonly string[] CsvLanguages = ["zh-CN", "en"];
+    private static readonly string[] CsvDetails = ["districts", "campuses"];
+
     private static int? WindowOf(int? days, StatusPageOptions options) =>
         days is null ? options.ComplianceWindowDays : days is >= 1 and <= 366 ? days : null;
 
     private static ValidationProblem DaysProblem() =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["days"] = ["a whole number of days from 1 to 366"] });
+        ApiProblem.Invalid("days", "a whole number of days from 1 to 366");
 
     private static async IAsyncEnumerable<SseItem<ChangeEvent>> StreamAsync(ChangeFeed feed, TimeProvider time, CancellationToken stopping,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken requestAborted)
