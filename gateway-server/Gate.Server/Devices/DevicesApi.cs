@@ -26,13 +26,19 @@ public static class DevicesApi
 
     public static IEndpointRouteBuilder MapDevices(this IEndpointRouteBuilder app)
     {
-        var schools = app.MapGroup("/api/schools").WithTags("Schools").RequireAuthorization(Policies.View);
-        schools.MapGet("/", (DeviceRegistry registry) => TypedResults.Ok(registry.ListSchools()));
+        var schools = app.MapGroup("/api/schools").WithTags("Schools").RequireAuthorization(Policies.View).WithErrorResponses();
+        schools.MapGet("/", (DeviceRegistry registry) => TypedResults.Ok(registry.ListSchools()))
+            .WithSummary("List schools")
+            .WithDescription("Every registered school with its district, address, coordinates and police account.");
         schools.MapGet("/{id}", Results<Ok<School>, ProblemHttpResult> (string id, DeviceRegistry registry) =>
-            registry.FindSchool(id) is { } school ? TypedResults.Ok(school) : NoSuchSchool(id));
-        schools.MapPut("/{id}", PutSchoolAsync).RequireAuthorization(Policies.Administer);
+            registry.FindSchool(id) is { } school ? TypedResults.Ok(school) : NoSuchSchool(id))
+            .WithSummary("Get one school")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        schools.MapPut("/{id}", PutSchoolAsync).RequireAuthorization(Policies.Administer)
+            .WithSummary("Create or update a school (admin)")
+            .WithDescription("The URL names the school; a body id, when given, must be the same. name is required (at most 200 characters); district, address, latitude/longitude and the police account (the SIA account number the police receiver knows) are optional. A changed police account re-sends alarms that waited for a deliverable one.");
 
-        var devices = app.MapGroup("/api/devices").WithTags("Devices").RequireAuthorization(Policies.View);
+        var devices = app.MapGroup("/api/devices").WithTags("Devices").RequireAuthorization(Policies.View).WithErrorResponses();
         devices.MapGet("/", Results<Ok<List<DeviceView>>, ValidationProblem> (DeviceRegistry registry, LivenessTracker liveness, string? school, string? state) =>
         {
             var errors = new FieldErrors()
@@ -49,9 +55,13 @@ public static class DevicesApi
                 .Where(v => state is null || v.Liveness?.State == state)
                 .OrderBy(v => v.SchoolId, StringComparer.Ordinal).ThenBy(v => v.Id, StringComparer.Ordinal)
                 .ToList());
-        });
+        })
+            .WithSummary("List devices with their liveness")
+            .WithDescription("Every gate controller, by school then id, with its liveness (state, reason, last heard, telemetry, heartbeat marks). Filters: school id; state one of never_seen, unknown, online, late, offline.");
         devices.MapGet("/{id}", Results<Ok<DeviceView>, ProblemHttpResult> (string id, DeviceRegistry registry, LivenessTracker liveness) =>
-            registry.Find(id) is { } d ? TypedResults.Ok(View(d, liveness)) : NoSuchDevice(id));
+            registry.Find(id) is { } d ? TypedResults.Ok(View(d, liveness)) : NoSuchDevice(id))
+            .WithSummary("Get one device with its liveness")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         devices.MapGet("/{id}/events", Results<Ok<IReadOnlyList<EventRecord>>, ProblemHttpResult, ValidationProblem> (string id, DeviceRegistry registry, GateDatabase database, long? before, int? limit) =>
         {
             var errors = new FieldErrors()
@@ -65,8 +75,14 @@ public static class DevicesApi
             return registry.Find(id) is null
                 ? NoSuchDevice(id)
                 : TypedResults.Ok(EventLog.Query(database, id, before, limit ?? QueryRules.DefaultLimit));
-        });
-        devices.MapPost("/", Register).RequireAuthorization(Policies.OperateDevices);
+        })
+            .WithSummary("A device's event log")
+            .WithDescription("Newest first; page with before (the id of the oldest event already seen) and limit (1-1000, default 100).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        devices.MapPost("/", Register).RequireAuthorization(Policies.OperateDevices)
+            .WithSummary("Register a device (admin, technician)")
+            .WithDescription("Registers a controller of an existing school and returns its MQTT credential, shown this once (only a hash is stored). role defaults to gate, heartbeatIntervalSeconds to 30. Devices with a board and a configuration bundle are registered through /api/provisioning/devices instead.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         devices.MapPost("/{id}/credential", Results<Ok<DeviceCredential>, ProblemHttpResult> (string id, DeviceRegistry registry, EventLog events, ClaimsPrincipal user) =>
             {
                 var secret = registry.RotateCredential(id);
@@ -79,8 +95,14 @@ public static class DevicesApi
                 events.Record(SecurityEvents.CredentialIssued, d.Id, d.SchoolId, user.Identity?.Name, "new credential; the previous one no longer works");
                 return TypedResults.Ok(new DeviceCredential(d.Id, d.SchoolId, d.Id, secret, d.Id));
             })
-            .RequireAuthorization(Policies.OperateDevices);
-        devices.MapPost("/{id}/revoke", RevokeAsync).RequireAuthorization(Policies.OperateDevices);
+            .RequireAuthorization(Policies.OperateDevices)
+            .WithSummary("Issue a new device credential (admin, technician)")
+            .WithDescription("A new random secret, shown this once; the previous one stops working at once.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        devices.MapPost("/{id}/revoke", RevokeAsync).RequireAuthorization(Policies.OperateDevices)
+            .WithSummary("Revoke a device's credential (admin, technician)")
+            .WithDescription("The device is refused from now on and its connection is dropped (embedded broker); it shows offline with reason credential_revoked.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         app.MapGet("/api/liveness", (LivenessTracker liveness) =>
             {
@@ -88,14 +110,22 @@ public static class DevicesApi
                 return TypedResults.Ok(new LivenessSummary(all.Count,
                     all.GroupBy(s => s.State).ToDictionary(g => g.Key, g => g.Count()), all.Count(s => s.Flapping)));
             })
-            .WithTags("Devices").RequireAuthorization(Policies.View);
+            .WithTags("Devices").RequireAuthorization(Policies.View).WithErrorResponses()
+            .WithSummary("Device counts by liveness state")
+            .WithDescription("How many devices are in each state (never_seen, unknown, online, late, offline) and how many are flapping.");
 
-        var mosquitto = app.MapGroup("/api/mqtt/mosquitto").WithTags("Broker").RequireAuthorization(Policies.Administer);
-        mosquitto.MapGet("/passwd", (DeviceRegistry registry) => TypedResults.Text(MosquittoExport.PasswordFile(registry), "text/plain"));
+        var mosquitto = app.MapGroup("/api/mqtt/mosquitto").WithTags("Broker").RequireAuthorization(Policies.Administer).WithErrorResponses();
+        mosquitto.MapGet("/passwd", (DeviceRegistry registry) => TypedResults.Text(MosquittoExport.PasswordFile(registry), "text/plain"))
+            .WithSummary("Mosquitto password file (admin)")
+            .WithDescription("Every device with a live credential, in Mosquitto's password_file format (salted SHA-512 hashes), for running with an external broker.")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain");
         mosquitto.MapGet("/acl", Results<ContentHttpResult, ValidationProblem> (DeviceRegistry registry, string? serverUser) =>
             QueryRules.CheckId(serverUser) is { } error
                 ? ApiProblem.Invalid("serverUser", error)
-                : TypedResults.Text(MosquittoExport.AclFile(registry, string.IsNullOrEmpty(serverUser) ? "gate-server" : serverUser), "text/plain"));
+                : TypedResults.Text(MosquittoExport.AclFile(registry, string.IsNullOrEmpty(serverUser) ? "gate-server" : serverUser), "text/plain"))
+            .WithSummary("Mosquitto ACL file (admin)")
+            .WithDescription("Each device may write only its own channels and read its own ack and cmd; serverUser (default gate-server) reads every device channel and writes every ack and cmd.")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain");
         return app;
     }
 

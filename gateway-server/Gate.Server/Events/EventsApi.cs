@@ -10,7 +10,7 @@ public static class EventsApi
 {
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api").WithTags("Events").RequireAuthorization(Policies.View);
+        var group = app.MapGroup("/api").WithTags("Events").RequireAuthorization(Policies.View).WithErrorResponses();
         group.MapGet("/events", Results<Ok<IReadOnlyList<EventRecord>>, ValidationProblem, ProblemHttpResult> (
                 GateDatabase database, System.Security.Claims.ClaimsPrincipal user, string? device, long? before, int? limit, string? category, string? type) =>
             {
@@ -54,11 +54,17 @@ public static class EventsApi
                 }
 
                 return TypedResults.Ok(EventLog.Query(database, device, before, limit ?? QueryRules.DefaultLimit, only, admin ? null : SecurityEvents.AdminOnly));
-            });
+            })
+            .WithSummary("List events")
+            .WithDescription("Newest first; page with before (an event id) and limit (1-1000, default 100); filter by device or type. category=security lists the audit trail (sign-ins, accounts, keys, credentials, backups) and needs the admin role; other roles never see sign-in and account events.")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
 
         // The live stream: every change (liveness transitions, alarm steps, commands) as it happens.
         group.MapGet("/stream", (ChangeFeed feed, TimeProvider time, CancellationToken cancellationToken) =>
-            TypedResults.ServerSentEvents(Stream(feed, time, cancellationToken)));
+            TypedResults.ServerSentEvents(Stream(feed, time, cancellationToken)))
+            .WithSummary("Live changes (Server-Sent Events)")
+            .WithDescription("A hello event, then every change as it happens, named by type: liveness, device_flapping, alarm, alarm_repeat, alarm_forwarded, alarm_police_ack, alarm_operator_ack, alarm_resolved, command, command_result, command_timeout, position ...")
+            .Produces<ChangeEvent>(StatusCodes.Status200OK, "text/event-stream");
         return app;
     }
 

@@ -10,10 +10,19 @@ public static class ForwardingApi
 {
     public static IEndpointRouteBuilder MapForwarding(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api").WithTags("Forwarding").RequireAuthorization(Policies.View);
-        group.MapGet("/alarms/{id}/delivery", GetDeliveryAsync).WithName("GetAlarmDelivery");
-        group.MapPost("/alarms/{id}/delivery/retry", RetryAsync).WithName("RetryAlarmDelivery").RequireAuthorization(Policies.HandleAlarms);
-        group.MapGet("/forwarding/status", GetStatusAsync).WithName("GetForwardingStatus");
+        var group = app.MapGroup("/api").WithTags("Forwarding").RequireAuthorization(Policies.View).WithErrorResponses();
+        group.MapGet("/alarms/{id}/delivery", GetDeliveryAsync).WithName("GetAlarmDelivery")
+            .WithSummary("An alarm's delivery trail to the police")
+            .WithDescription("Its state in the forwarding outbox (pending, delivered, rejected), every attempt per path (DC-09 primary, backup, webhook) with its outcome and latency, and the next try.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/alarms/{id}/delivery/retry", RetryAsync).WithName("RetryAlarmDelivery").RequireAuthorization(Policies.HandleAlarms)
+            .WithSummary("Re-queue a rejected alarm (admin, duty officer)")
+            .WithDescription("After the receiver's set-up was fixed: puts an alarm that every receiver rejected back in line. 409 for an alarm that is not rejected (pending ones are retried already).")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/forwarding/status", GetStatusAsync).WithName("GetForwardingStatus")
+            .WithSummary("Health of the paths to the police")
+            .WithDescription("Whether any path is configured, each path's last success and failure, the outbox queue (pending, oldest), and the supervision interval.");
         return app;
     }
 

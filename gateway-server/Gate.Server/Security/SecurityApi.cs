@@ -21,19 +21,36 @@ public static class SecurityApi
 {
     public static IEndpointRouteBuilder MapSecurity(this IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/auth").WithTags("Auth");
-        auth.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(SecurityExtensions.LoginLimit).WithRequestBodyLimit(4096);
-        auth.MapPost("/logout", (Delegate)LogoutAsync).AllowAnonymous().RequireRateLimiting(SecurityExtensions.AnonymousLimit);
+        var auth = app.MapGroup("/api/auth").WithTags("Auth").WithErrorResponses();
+        auth.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(SecurityExtensions.LoginLimit).WithRequestBodyLimit(4096)
+            .WithSummary("Sign in (cookie)")
+            .WithDescription("Checks user and password and sets the HttpOnly session cookie (Security:SessionHours, sliding). 400 when user or password is missing, 401 when they do not match, 429 while the name is locked after repeated failures (Retry-After says for how long).")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        auth.MapPost("/logout", (Delegate)LogoutAsync).AllowAnonymous().RequireRateLimiting(SecurityExtensions.AnonymousLimit)
+            .WithSummary("Sign out")
+            .WithDescription("Ends the session cookie. Always 204.")
+            .Produces(StatusCodes.Status204NoContent);
 
-        app.MapGet("/api/me", Me).WithTags("Auth").RequireAuthorization(Policies.View);
+        app.MapGet("/api/me", Me).WithTags("Auth").RequireAuthorization(Policies.View).WithErrorResponses()
+            .WithSummary("Who is signed in")
+            .WithDescription("The user (or key:NAME for an API key), its roles and its kind (person or api_key).");
 
-        var users = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Administer);
-        users.MapGet("/", (UserStore store) => TypedResults.Ok(store.ListUsers()));
-        users.MapPost("/", CreateUser);
+        var users = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Administer).WithErrorResponses();
+        users.MapGet("/", (UserStore store) => TypedResults.Ok(store.ListUsers()))
+            .WithSummary("List user accounts (admin)");
+        users.MapPost("/", CreateUser)
+            .WithSummary("Create a user account (admin)")
+            .WithDescription("name: 1-32 characters of a-z, 0-9 and '-'; password: 10-256 characters; roles: one or more of admin, technician, duty_officer, viewer. 409 when the name is taken.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
-        var keys = app.MapGroup("/api/api-keys").WithTags("Users").RequireAuthorization(Policies.Administer);
-        keys.MapGet("/", (UserStore store) => TypedResults.Ok(store.ListApiKeys()));
-        keys.MapPost("/", CreateApiKey);
+        var keys = app.MapGroup("/api/api-keys").WithTags("Users").RequireAuthorization(Policies.Administer).WithErrorResponses();
+        keys.MapGet("/", (UserStore store) => TypedResults.Ok(store.ListApiKeys()))
+            .WithSummary("List API keys (admin)")
+            .WithDescription("Names, roles, creators and dates; never the keys themselves.");
+        keys.MapPost("/", CreateApiKey)
+            .WithSummary("Create an API key (admin)")
+            .WithDescription("For programs and gate-admin: send it as Authorization: Bearer gate_... The key is in this answer only; the server keeps its hash.");
         keys.MapDelete("/{id}", Results<NoContent, ProblemHttpResult> (string id, UserStore store, EventLog events, ClaimsPrincipal user) =>
         {
             if (!store.RevokeApiKey(id))
@@ -43,7 +60,10 @@ public static class SecurityApi
 
             events.Record(SecurityEvents.ApiKeyRevoked, null, null, user.Identity?.Name, $"API key {id} revoked");
             return TypedResults.NoContent();
-        });
+        })
+            .WithSummary("Revoke an API key (admin)")
+            .WithDescription("The key is refused from the next request on.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
