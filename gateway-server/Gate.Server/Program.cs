@@ -6,6 +6,7 @@ using Gate.Server.Forwarding;
 using Gate.Server.Health;
 using Gate.Server.Hosting;
 using Gate.Server.Liveness;
+using Gate.Server.Metrics;
 using Gate.Server.Mqtt;
 using Gate.Server.Provisioning;
 using Gate.Server.Security;
@@ -33,6 +34,7 @@ builder.Services.AddForwarding(builder.Configuration);
 builder.Services.AddStatusPage();
 builder.Services.AddOpenApi();
 builder.Services.AddGateProblems();
+builder.Services.AddGateMetrics();
 
 var app = builder.Build();
 
@@ -52,6 +54,7 @@ app.UseAuthorization();
 
 app.MapOpenApi().RequireRateLimiting(SecurityExtensions.AnonymousLimit);
 app.MapHealth();
+app.MapGateMetrics();
 app.MapSecurity();
 app.MapDevices();
 app.MapAlarms();

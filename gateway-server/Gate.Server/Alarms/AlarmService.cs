@@ -12,7 +12,7 @@ namespace Gate.Server.Alarms;
 /// stages are recorded through <see cref="IDeliveryProgress"/>, inside the forwarder's own transaction, and announced
 /// once it has committed.
 /// </summary>
-public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed feed, DeviceClock clock, TimeProvider time, ILogger<AlarmService> logger)
+public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed feed, DeviceClock clock, TimeProvider time, Metrics.GateMetrics metrics, ILogger<AlarmService> logger)
     : IDeviceMessageHandler, IDeliveryProgress
 {
     public string Channel => Topics.Alarm;
@@ -39,6 +39,11 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
         {
             logger.LogError(ex, "Alarm {AlarmId} from {Device} could not be stored; no ack sent, the device will re-send", alarm.Id, message.DeviceId);
             return IngestResult.Failed("storage");
+        }
+
+        if (stored.Outcome == AlarmOutcome.New)
+        {
+            metrics.AlarmStage(AckStage.Received, stored.IsTest);
         }
 
         // Durable now: the device may drop it from its outbox.
@@ -97,6 +102,11 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
         }
 
         var updated = store.Find(alarm.Id)!;
+        if (step == AlarmStep.Resolved || updated.Stage != alarm.Stage)
+        {
+            metrics.AlarmStage(step == AlarmStep.Resolved ? AlarmStatus.Resolved : updated.Stage, updated.IsTest);
+        }
+
         if (step == AlarmStep.OperatorAck && alarm.Stage != AckStage.OperatorAck)
         {
             await SendAckAsync(updated.SchoolId, updated.DeviceId, updated.Id, AckStage.OperatorAck, null, cancellationToken);
@@ -133,12 +143,23 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
 
         return async cancellationToken =>
         {
+            var view = store.Find(alarmId);
+            if (recorded.Advanced && view is not null)
+            {
+                // Counted before the device hears of it: whoever saw the ack sees the counter moved.
+                metrics.AlarmStage(stage, view.IsTest);
+                if (stage == AckStage.PoliceAck && view.PoliceAckAt is { } acked)
+                {
+                    metrics.PoliceAcknowledged(acked - view.RaisedAt, view.IsTest);
+                }
+            }
+
             if (recorded.Advanced)
             {
                 await SendAckAsync(recorded.SchoolId, recorded.DeviceId, alarmId, stage, path, cancellationToken);
             }
 
-            feed.Publish("alarm_" + step, recorded.DeviceId, recorded.SchoolId, alarmId, store.Find(alarmId));
+            feed.Publish("alarm_" + step, recorded.DeviceId, recorded.SchoolId, alarmId, view);
         };
     }
 
