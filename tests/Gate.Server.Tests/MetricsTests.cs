@@ -9,7 +9,19 @@ using Gate.Testing;
 
 namespace Gate.Server.Tests;
 
+/// <summary>
+/// Alone, not beside other servers: OpenTelemetry listens to meters by name process-wide, so every in-process server's
+/// "Gate" meter feeds one metric stream, and another test's server stopping mid-scrape deactivates it (one server per
+/// process, as in production, has no such neighbour).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsCollection
+{
+    public const string Name = "metrics";
+}
+
 /// <summary>/metrics as Prometheus scrapes it: signed in with an API key, and the alarm path's counters move with a real panic.</summary>
+[Collection(MetricsCollection.Name)]
 public sealed partial class MetricsTests
 {
     [Fact]
@@ -49,7 +61,7 @@ public sealed partial class MetricsTests
         foreach (var stage in new[] { AckStage.Received, AckStage.Forwarded, AckStage.PoliceAck })
         {
             Assert.True(Value(after, "gate_alarm_stages_total", ("stage", stage), ("test", "false")) == Value(before, "gate_alarm_stages_total", ("stage", stage), ("test", "false")) + 1,
-                $"stage {stage} did not move by one:\n{Lines(after, "gate_alarm_stages_total")}");
+                $"stage {stage} did not move by one:\n{Lines(before, "gate_alarm_stages_total")}\n--\n{Lines(after, "gate_alarm_stages_total")}");
         }
 
         Assert.Equal(Value(before, "gate_delivery_attempts_total", ("path", "primary"), ("outcome", "acknowledged")) + 1,
