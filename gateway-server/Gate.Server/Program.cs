@@ -35,6 +35,7 @@ builder.Services.AddStatusPage();
 builder.Services.AddOpenApi();
 builder.Services.AddGateProblems();
 builder.Services.AddGateMetrics();
+builder.Services.AddGateHealthChecks();
 
 var app = builder.Build();
 
@@ -54,6 +55,7 @@ app.UseAuthorization();
 
 app.MapOpenApi().RequireRateLimiting(SecurityExtensions.AnonymousLimit);
 app.MapHealth();
+app.MapHealthProbes();
 app.MapGateMetrics();
 app.MapSecurity();
 app.MapDevices();
