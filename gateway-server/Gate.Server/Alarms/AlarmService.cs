@@ -29,6 +29,8 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
             return IngestResult.Rejected("dev_mismatch");
         }
 
+        using var scope = AlarmLogScope.Begin(logger, alarm.Id, message.DeviceId);
+
         var raisedAt = clock.Trusted(alarm.Timestamp, message.ReceivedAt, message.DeviceId, Channel);
         AlarmStoreResult stored;
         try
@@ -91,6 +93,8 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
         {
             return null;
         }
+
+        using var scope = AlarmLogScope.Begin(logger, alarm.Id, alarm.DeviceId);
 
         switch (await store.PersonStepAsync(alarm.Id, step, user, note, time.GetUtcNow(), cancellationToken))
         {

@@ -246,6 +246,7 @@ public sealed class ForwardingService : BackgroundService
     private async Task<bool> DeliverAsync(ForwardItem item, CancellationToken cancellationToken)
     {
         var request = item.Request;
+        using var scope = Alarms.AlarmLogScope.Begin(_logger, request.AlarmId, request.DeviceId);
         var attempts = item.Attempts + 1;
         var paths = OrderPaths(_time.GetUtcNow());
         var errors = new List<string>();
