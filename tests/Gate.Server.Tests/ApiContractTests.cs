@@ -116,6 +116,9 @@ public sealed class ApiContractTests
     [InlineData("/api/status-page/compliance.csv?lang=fr", "lang", "zh-CN")]
     [InlineData("/api/status-page/compliance.csv?detail=everything", "detail", "campuses")]
     [InlineData("/api/mqtt/mosquitto/acl?serverUser=a%20b", "serverUser", "a-z")]
+    [InlineData("/api/devices?stat=online", "stat", "it takes school, state")]
+    [InlineData("/api/alarms?lmit=5", "lmit", "limit")]
+    [InlineData("/api/schools?limit=5", "limit", "it takes none")]
     public async Task ListQuery_ValueOutsideItsRule_Is400NamingTheParameter(string url, string parameter, string rule)
     {
         using var server = new GateServerFactory();

@@ -12,7 +12,7 @@ public static class AlarmsApi
 {
     public static IEndpointRouteBuilder MapAlarms(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/alarms").WithTags("Alarms").RequireAuthorization(Policies.View).WithErrorResponses();
+        var group = app.MapGroup("/api/alarms").WithTags("Alarms").RequireAuthorization(Policies.View).WithApiContract();
 
         // Real alarms by default; drills and periodic tests only with ?test=true, never mixed in.
         group.MapGet("/", Results<Ok<IReadOnlyList<AlarmView>>, ValidationProblem> (AlarmStore store, bool? open, bool? test, string? device, string? school, int? limit) =>
@@ -49,7 +49,7 @@ public static class AlarmsApi
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         app.MapGet("/api/ingest", (IngestCounters counters) => TypedResults.Ok(counters.Snapshot()))
-            .WithTags("Health").RequireAuthorization(Policies.View).WithErrorResponses()
+            .WithTags("Health").RequireAuthorization(Policies.View).WithApiContract()
             .WithSummary("Device message counters")
             .WithDescription("Messages accepted, refused (by reason: connect:bad_credential, alarm:malformed_json ...) and flagged since start, and broker queue drops.");
         return app;

@@ -8,6 +8,7 @@ public static class AlarmsExtensions
     {
         services.AddSingleton<AlarmStore>();
         services.AddSingleton<AlarmService>();
+        Metrics.MetricsExtensions.AddGateMeter(services);
         // The one implementation of Forwarding's seam back to the alarm: delivery steps recorded in the forwarder's transaction.
         services.AddSingleton<IDeliveryProgress>(sp => sp.GetRequiredService<AlarmService>());
         return services;

@@ -11,7 +11,7 @@ public static class CommandsApi
 {
     public static IEndpointRouteBuilder MapCommands(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api").WithTags("Commands").RequireAuthorization(Policies.View).WithErrorResponses();
+        var group = app.MapGroup("/api").WithTags("Commands").RequireAuthorization(Policies.View).WithApiContract();
         group.MapGet("/commands", Results<Ok<IReadOnlyList<CommandView>>, ValidationProblem> (CommandStore store, string? device, int? limit) =>
         {
             var errors = new FieldErrors()

@@ -26,7 +26,7 @@ public static class DevicesApi
 
     public static IEndpointRouteBuilder MapDevices(this IEndpointRouteBuilder app)
     {
-        var schools = app.MapGroup("/api/schools").WithTags("Schools").RequireAuthorization(Policies.View).WithErrorResponses();
+        var schools = app.MapGroup("/api/schools").WithTags("Schools").RequireAuthorization(Policies.View).WithApiContract();
         schools.MapGet("/", (DeviceRegistry registry) => TypedResults.Ok(registry.ListSchools()))
             .WithSummary("List schools")
             .WithDescription("Every registered school with its district, address, coordinates and police account.");
@@ -38,7 +38,7 @@ public static class DevicesApi
             .WithSummary("Create or update a school (admin)")
             .WithDescription("The URL names the school; a body id, when given, must be the same. name is required (at most 200 characters); district, address, latitude/longitude and the police account (the SIA account number the police receiver knows) are optional. A changed police account re-sends alarms that waited for a deliverable one.");
 
-        var devices = app.MapGroup("/api/devices").WithTags("Devices").RequireAuthorization(Policies.View).WithErrorResponses();
+        var devices = app.MapGroup("/api/devices").WithTags("Devices").RequireAuthorization(Policies.View).WithApiContract();
         devices.MapGet("/", Results<Ok<List<DeviceView>>, ValidationProblem> (DeviceRegistry registry, LivenessTracker liveness, string? school, string? state) =>
         {
             var errors = new FieldErrors()
@@ -110,11 +110,11 @@ public static class DevicesApi
                 return TypedResults.Ok(new LivenessSummary(all.Count,
                     all.GroupBy(s => s.State).ToDictionary(g => g.Key, g => g.Count()), all.Count(s => s.Flapping)));
             })
-            .WithTags("Devices").RequireAuthorization(Policies.View).WithErrorResponses()
+            .WithTags("Devices").RequireAuthorization(Policies.View).WithApiContract()
             .WithSummary("Device counts by liveness state")
             .WithDescription("How many devices are in each state (never_seen, unknown, online, late, offline) and how many are flapping.");
 
-        var mosquitto = app.MapGroup("/api/mqtt/mosquitto").WithTags("Broker").RequireAuthorization(Policies.Administer).WithErrorResponses();
+        var mosquitto = app.MapGroup("/api/mqtt/mosquitto").WithTags("Broker").RequireAuthorization(Policies.Administer).WithApiContract();
         mosquitto.MapGet("/passwd", (DeviceRegistry registry) => TypedResults.Text(MosquittoExport.PasswordFile(registry), "text/plain"))
             .WithSummary("Mosquitto password file (admin)")
             .WithDescription("Every device with a live credential, in Mosquitto's password_file format (salted SHA-512 hashes), for running with an external broker.")

@@ -10,7 +10,7 @@ public static class EventsApi
 {
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api").WithTags("Events").RequireAuthorization(Policies.View).WithErrorResponses();
+        var group = app.MapGroup("/api").WithTags("Events").RequireAuthorization(Policies.View).WithApiContract();
         group.MapGet("/events", Results<Ok<IReadOnlyList<EventRecord>>, ValidationProblem, ProblemHttpResult> (
                 GateDatabase database, System.Security.Claims.ClaimsPrincipal user, string? device, long? before, int? limit, string? category, string? type) =>
             {

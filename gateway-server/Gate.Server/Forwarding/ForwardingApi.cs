@@ -10,7 +10,7 @@ public static class ForwardingApi
 {
     public static IEndpointRouteBuilder MapForwarding(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api").WithTags("Forwarding").RequireAuthorization(Policies.View).WithErrorResponses();
+        var group = app.MapGroup("/api").WithTags("Forwarding").RequireAuthorization(Policies.View).WithApiContract();
         group.MapGet("/alarms/{id}/delivery", GetDeliveryAsync).WithName("GetAlarmDelivery")
             .WithSummary("An alarm's delivery trail to the police")
             .WithDescription("Its state in the forwarding outbox (pending, delivered, rejected), every attempt per path (DC-09 primary, backup, webhook) with its outcome and latency, and the next try.")

@@ -1,4 +1,5 @@
 using Gate.Server.Security;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 
 namespace Gate.Server.Metrics;
@@ -8,7 +9,7 @@ public static class MetricsExtensions
     /// <summary>OpenTelemetry metrics: the <c>Gate</c> meter, ASP.NET Core's HTTP meters and .NET's runtime meter (GC pauses, heap, thread pool).</summary>
     public static IServiceCollection AddGateMetrics(this IServiceCollection services)
     {
-        services.AddSingleton<GateMetrics>();
+        services.AddGateMeter();
         services.AddSingleton<GateGauges>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(GateMetrics.MeterName)
@@ -16,6 +17,14 @@ public static class MetricsExtensions
             .AddAspNetCoreInstrumentation()
             // No response cache: a scrape every 15 s costs nothing, and a cached one would hide a stage move just made.
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+        return services;
+    }
+
+    /// <summary>The Gate meter's instruments, for the features that report to them (Alarms, Forwarding); safe to call from each.</summary>
+    public static IServiceCollection AddGateMeter(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.TryAddSingleton<GateMetrics>();
         return services;
     }
 

@@ -26,7 +26,7 @@ public static class ProvisioningApi
 {
     public static IEndpointRouteBuilder MapProvisioning(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/provisioning").WithTags("Provisioning").RequireAuthorization(Policies.View).WithErrorResponses();
+        var group = app.MapGroup("/api/provisioning").WithTags("Provisioning").RequireAuthorization(Policies.View).WithApiContract();
 
         group.MapGet("/boards", (DeviceProvisioning provisioning) =>
             TypedResults.Ok(new BoardsView(

@@ -21,7 +21,7 @@ public static class SecurityApi
 {
     public static IEndpointRouteBuilder MapSecurity(this IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/auth").WithTags("Auth").WithErrorResponses();
+        var auth = app.MapGroup("/api/auth").WithTags("Auth").WithApiContract();
         auth.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(SecurityExtensions.LoginLimit).WithRequestBodyLimit(4096)
             .WithSummary("Sign in (cookie)")
             .WithDescription("Checks user and password and sets the HttpOnly session cookie (Security:SessionHours, sliding). 400 when user or password is missing, 401 when they do not match, 429 while the name is locked after repeated failures (Retry-After says for how long).")
@@ -32,11 +32,11 @@ public static class SecurityApi
             .WithDescription("Ends the session cookie. Always 204.")
             .Produces(StatusCodes.Status204NoContent);
 
-        app.MapGet("/api/me", Me).WithTags("Auth").RequireAuthorization(Policies.View).WithErrorResponses()
+        app.MapGet("/api/me", Me).WithTags("Auth").RequireAuthorization(Policies.View).WithApiContract()
             .WithSummary("Who is signed in")
             .WithDescription("The user (or key:NAME for an API key), its roles and its kind (person or api_key).");
 
-        var users = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Administer).WithErrorResponses();
+        var users = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Administer).WithApiContract();
         users.MapGet("/", (UserStore store) => TypedResults.Ok(store.ListUsers()))
             .WithSummary("List user accounts (admin)");
         users.MapPost("/", CreateUser)
@@ -44,7 +44,7 @@ public static class SecurityApi
             .WithDescription("name: 1-32 characters of a-z, 0-9 and '-'; password: 10-256 characters; roles: one or more of admin, technician, duty_officer, viewer. 409 when the name is taken.")
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-        var keys = app.MapGroup("/api/api-keys").WithTags("Users").RequireAuthorization(Policies.Administer).WithErrorResponses();
+        var keys = app.MapGroup("/api/api-keys").WithTags("Users").RequireAuthorization(Policies.Administer).WithApiContract();
         keys.MapGet("/", (UserStore store) => TypedResults.Ok(store.ListApiKeys()))
             .WithSummary("List API keys (admin)")
             .WithDescription("Names, roles, creators and dates; never the keys themselves.");

@@ -16,7 +16,7 @@ public static class StatusPageApi
 {
     public static IEndpointRouteBuilder MapStatusPageApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/status-page").WithTags("Status page").RequireAuthorization(Policies.View).WithErrorResponses();
+        var group = app.MapGroup("/api/status-page").WithTags("Status page").RequireAuthorization(Policies.View).WithApiContract();
         group.MapGet("/devices", (DeviceTileQuery query) => TypedResults.Ok(query.All()))
             .WithSummary("Device tiles for the status page")
             .WithDescription("Every device as the page's tile shows it: school, place, liveness, heartbeat strip, bollard, open alarms.");

@@ -13,7 +13,7 @@ public static class StorageApi
 {
     public static IEndpointRouteBuilder MapStorage(this IEndpointRouteBuilder app)
     {
-        var backups = app.MapGroup("/api/admin/backups").WithTags("Storage").RequireAuthorization(Policies.Administer).WithErrorResponses();
+        var backups = app.MapGroup("/api/admin/backups").WithTags("Storage").RequireAuthorization(Policies.Administer).WithApiContract();
         backups.MapPost("/", Write)
             .WithSummary("Take a backup of the live database")
             .WithDescription("Copies the running database with SQLite's online backup API into Database:BackupFolder (default: backups/ beside the database file), checks the copy with integrity_check and returns its file name. Alarms keep being stored meanwhile. Restore is an offline step: see docs/operations.md.")
