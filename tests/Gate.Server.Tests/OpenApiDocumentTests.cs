@@ -72,6 +72,25 @@ public sealed class OpenApiDocumentTests
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
+    /// <summary>docs/operations.md's HTTP API table names every path the server serves (the table is what operators read).</summary>
+    [Fact]
+    public async Task OperationsGuide_HttpApiTable_NamesEveryPath()
+    {
+        using var server = new GateServerFactory();
+        var document = await server.CreateClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var guide = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "operations.md"));
+        var start = guide.IndexOf("## HTTP API", StringComparison.Ordinal);
+        var table = guide[start..guide.IndexOf("\n## ", start + 1, StringComparison.Ordinal)];
+
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).Concat(["/health/live", "/health/ready", "/metrics"]);
+        var missing = paths.Where(p => !table.Contains(p, StringComparison.Ordinal)).ToList();
+
+        Assert.True(missing.Count == 0, "not in the HTTP API table of docs/operations.md: " + string.Join(", ", missing));
+    }
+
+    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string thisFile = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", ".."));
+
     [Theory]
     [InlineData("/api/schools/{id}", "put", "403")]
     [InlineData("/api/alarms/{id}/resolve", "post", "403")]
