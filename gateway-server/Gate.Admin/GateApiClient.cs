@@ -65,20 +65,25 @@ public sealed class GateApiClient(HttpClient http, string apiKey)
 
     private static string Describe(HttpStatusCode status, JsonNode? json, string text)
     {
-        if (json?["error"]?.GetValue<string>() is { } error)
-        {
-            return error;
-        }
-
-        if (json?["errors"] is JsonObject errors)
+        // The server answers every refusal as ProblemDetails: field refusals in "errors", anything else in "detail".
+        if (json?["errors"] is JsonObject errors && errors.Count > 0)
         {
             return string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value!.AsArray().Select(v => v!.GetValue<string>()))}"));
         }
 
+        if (status == HttpStatusCode.Unauthorized)
+        {
+            return "not signed in: the API key is missing, wrong or revoked (GATE_API_KEY)";
+        }
+
+        if (json?["detail"] is JsonValue detail && detail.TryGetValue<string>(out var sentence) && sentence.Length > 0)
+        {
+            return sentence;
+        }
+
         return status switch
         {
-            HttpStatusCode.Unauthorized => "not signed in: the API key is missing, wrong or revoked (GATE_API_KEY)",
-            HttpStatusCode.Forbidden => "the API key's role may not do this (registering and provisioning need technician or admin)",
+            HttpStatusCode.Forbidden => "the API key's role may not do this",
             HttpStatusCode.NotFound => "not found",
             _ => $"the server answered {(int)status} {status}{(text.Length is > 0 and < 300 ? ": " + text : "")}",
         };

@@ -65,7 +65,7 @@ public sealed class AcceptanceApiTests : IDisposable
         var second = await client.PostAsJsonAsync("/api/provisioning/devices/g1/acceptance", new { technician = "李工" });
 
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
-        Assert.Contains("already running", (await second.Content.ReadFromJsonAsync<JsonNode>())!["error"]!.GetValue<string>());
+        Assert.Contains("already running", (await second.Content.ReadFromJsonAsync<JsonNode>())!["detail"]!.GetValue<string>());
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class AcceptanceApiTests : IDisposable
         var started = await client.PostAsJsonAsync("/api/provisioning/devices/g1/acceptance", new { technician = "王工" });
 
         Assert.Equal(HttpStatusCode.Conflict, started.StatusCode);
-        Assert.Contains("cannot be commissioned", (await started.Content.ReadFromJsonAsync<JsonNode>())!["error"]!.GetValue<string>());
+        Assert.Contains("cannot be commissioned", (await started.Content.ReadFromJsonAsync<JsonNode>())!["detail"]!.GetValue<string>());
     }
 
     [Fact]
@@ -101,6 +101,6 @@ public sealed class AcceptanceApiTests : IDisposable
         var answer = await client.PostAsJsonAsync($"/api/provisioning/acceptance/{runId}/light", new { seen = true });
 
         Assert.Equal(HttpStatusCode.Conflict, answer.StatusCode);
-        Assert.Contains("already finished", (await answer.Content.ReadFromJsonAsync<JsonNode>())!["error"]!.GetValue<string>());
+        Assert.Contains("already finished", (await answer.Content.ReadFromJsonAsync<JsonNode>())!["detail"]!.GetValue<string>());
     }
 }

@@ -147,7 +147,21 @@ public sealed class AdminCliTests : IDisposable
 
         Assert.Equal(1, await RunAsync("device", "add", "--id", "g1", "--school", "xinhua", "--board", "esp32-devkitc"));
 
-        Assert.Contains("technician or admin", _error.ToString());
+        Assert.Contains("needs the admin or technician role", _error.ToString());
+        Assert.Contains("viewer", _error.ToString());
+    }
+
+    [Fact]
+    public async Task SchoolAdd_WithTechnicianKey_NamesTheAdminRoleItNeeds()
+    {
+        _key = _server.ApiKey(Roles.Technician);
+
+        Assert.Equal(1, await RunAsync("school", "add", "--id", "xinhua", "--name", "Xinhua"));
+
+        var error = _error.ToString();
+        Assert.Contains("needs the admin role", error);
+        Assert.DoesNotContain("technician or admin", error);
+        Assert.DoesNotContain("admin or technician", error);
     }
 
     [Fact]

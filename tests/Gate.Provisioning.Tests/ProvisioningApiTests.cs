@@ -25,7 +25,7 @@ public sealed class ProvisioningApiTests : IDisposable
     }
 
     private static async Task<string> ErrorOf(HttpResponseMessage response) =>
-        (await response.Content.ReadFromJsonAsync<JsonNode>())!["error"]!.GetValue<string>();
+        (await response.Content.ReadFromJsonAsync<JsonNode>())!["detail"]!.GetValue<string>();
 
     [Fact]
     public async Task Register_Device_CredentialShownOnceConnectsAndOnlyItsHashIsStored()

@@ -73,7 +73,7 @@ public sealed class ApiTests
     {
         using var server = new GateServerFactory();
         var admin = await server.AdminClientAsync();
-        (await admin.PutAsJsonAsync("/api/schools/zz-no1", new School("ignored", "Zhengzhou No. 1 Primary", "Jinshui", "1 Road", 34.76, 113.65, "4711"))).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync("/api/schools/zz-no1", new School("zz-no1", "Zhengzhou No. 1 Primary", "Jinshui", "1 Road", 34.76, 113.65, "4711"))).EnsureSuccessStatusCode();
         var response = await admin.PostAsJsonAsync("/api/devices", new { id = "zz-no1-gate", schoolId = "zz-no1", heartbeatIntervalSeconds = 20 });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var credential = (await response.Content.ReadFromJsonAsync<DeviceCredential>())!;

@@ -12,7 +12,7 @@ namespace Gate.Server.Alarms;
 /// stages are recorded through <see cref="IDeliveryProgress"/>, inside the forwarder's own transaction, and announced
 /// once it has committed.
 /// </summary>
-public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed feed, DeviceClock clock, TimeProvider time, ILogger<AlarmService> logger)
+public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed feed, DeviceClock clock, TimeProvider time, Metrics.GateMetrics metrics, ILogger<AlarmService> logger)
     : IDeviceMessageHandler, IDeliveryProgress
 {
     public string Channel => Topics.Alarm;
@@ -29,6 +29,8 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
             return IngestResult.Rejected("dev_mismatch");
         }
 
+        using var scope = AlarmLogScope.Begin(logger, alarm.Id, message.DeviceId);
+
         var raisedAt = clock.Trusted(alarm.Timestamp, message.ReceivedAt, message.DeviceId, Channel);
         AlarmStoreResult stored;
         try
@@ -39,6 +41,11 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
         {
             logger.LogError(ex, "Alarm {AlarmId} from {Device} could not be stored; no ack sent, the device will re-send", alarm.Id, message.DeviceId);
             return IngestResult.Failed("storage");
+        }
+
+        if (stored.Outcome == AlarmOutcome.New)
+        {
+            metrics.AlarmStage(AckStage.Received, stored.IsTest);
         }
 
         // Durable now: the device may drop it from its outbox.
@@ -82,12 +89,28 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
     public async Task<AlarmView?> PersonStepAsync(string alarmId, string step, string user, string? note, CancellationToken cancellationToken)
     {
         var alarm = store.Find(alarmId);
-        if (alarm is null || !await store.PersonStepAsync(alarm.Id, step, user, note, time.GetUtcNow(), cancellationToken))
+        if (alarm is null)
         {
             return null;
         }
 
+        using var scope = AlarmLogScope.Begin(logger, alarm.Id, alarm.DeviceId);
+
+        switch (await store.PersonStepAsync(alarm.Id, step, user, note, time.GetUtcNow(), cancellationToken))
+        {
+            case PersonStepOutcome.NotFound:
+                return null;
+            case PersonStepOutcome.AlreadyDone:
+                // The same answer as the first time, and nothing announced: nothing changed.
+                return store.Find(alarm.Id);
+        }
+
         var updated = store.Find(alarm.Id)!;
+        if (step == AlarmStep.Resolved || updated.Stage != alarm.Stage)
+        {
+            metrics.AlarmStage(step == AlarmStep.Resolved ? AlarmStatus.Resolved : updated.Stage, updated.IsTest);
+        }
+
         if (step == AlarmStep.OperatorAck && alarm.Stage != AckStage.OperatorAck)
         {
             await SendAckAsync(updated.SchoolId, updated.DeviceId, updated.Id, AckStage.OperatorAck, null, cancellationToken);
@@ -124,12 +147,23 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
 
         return async cancellationToken =>
         {
+            var view = store.Find(alarmId);
+            if (recorded.Advanced && view is not null)
+            {
+                // Counted before the device hears of it: whoever saw the ack sees the counter moved.
+                metrics.AlarmStage(stage, view.IsTest);
+                if (stage == AckStage.PoliceAck && view.PoliceAckAt is { } acked)
+                {
+                    metrics.PoliceAcknowledged(acked - view.RaisedAt, view.IsTest);
+                }
+            }
+
             if (recorded.Advanced)
             {
                 await SendAckAsync(recorded.SchoolId, recorded.DeviceId, alarmId, stage, path, cancellationToken);
             }
 
-            feed.Publish("alarm_" + step, recorded.DeviceId, recorded.SchoolId, alarmId, store.Find(alarmId));
+            feed.Publish("alarm_" + step, recorded.DeviceId, recorded.SchoolId, alarmId, view);
         };
     }
 

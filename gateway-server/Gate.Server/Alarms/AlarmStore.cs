@@ -90,12 +90,31 @@ public sealed class AlarmStore(GateDatabase database, GroupCommitWriter writer, 
         return new AlarmProgress(deviceId, schoolId, advanced ? newStage : stage, advanced);
     }
 
-    /// <summary>A person acknowledges or resolves. Returns false when the alarm does not exist.</summary>
-    public Task<bool> PersonStepAsync(string alarmId, string step, string user, string? note, DateTimeOffset at, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// A person acknowledges or resolves. Idempotent: an alarm already acknowledged (or resolved) keeps its first step,
+    /// so a double click or a client's retry adds no second history row and sends the guard no second light.
+    /// </summary>
+    public Task<PersonStepOutcome> PersonStepAsync(string alarmId, string step, string user, string? note, DateTimeOffset at, CancellationToken cancellationToken) =>
         writer.WriteAsync((connection, tx) => PersonStep(connection, tx, alarmId, step, user, note, at), cancellationToken);
 
-    private static bool PersonStep(SqliteConnection connection, SqliteTransaction tx, string alarmId, string step, string user, string? note, DateTimeOffset at)
+    private static PersonStepOutcome PersonStep(SqliteConnection connection, SqliteTransaction tx, string alarmId, string step, string user, string? note, DateTimeOffset at)
     {
+        using (var done = connection.CreateCommand())
+        {
+            done.Transaction = tx;
+            done.CommandText = step == AlarmStep.OperatorAck
+                ? "SELECT operator_ack_at IS NOT NULL FROM alarms WHERE id = $id;"
+                : "SELECT resolved_at IS NOT NULL FROM alarms WHERE id = $id;";
+            done.Parameters.AddWithValue("$id", alarmId);
+            switch (done.ExecuteScalar())
+            {
+                case null:
+                    return PersonStepOutcome.NotFound;
+                case long already when already != 0:
+                    return PersonStepOutcome.AlreadyDone;
+            }
+        }
+
         using (var update = connection.CreateCommand())
         {
             update.Transaction = tx;
@@ -121,12 +140,12 @@ public sealed class AlarmStore(GateDatabase database, GroupCommitWriter writer, 
             update.Parameters.AddWithValue("$u", user);
             if (update.ExecuteNonQuery() == 0)
             {
-                return false;
+                return PersonStepOutcome.NotFound;
             }
         }
 
         InsertStep(connection, tx, alarmId, at, step, user, note);
-        return true;
+        return PersonStepOutcome.Recorded;
     }
 
     public AlarmView? Find(string alarmId)

@@ -27,6 +27,7 @@ public sealed class ForwardingService : BackgroundService
     private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _parallel;
     private readonly AlarmOutbox _outbox;
+    private readonly Metrics.GateMetrics _metrics;
 
     public ForwardingService(
         ForwardingStore store,
@@ -36,8 +37,10 @@ public sealed class ForwardingService : BackgroundService
         IDeliveryProgress progress,
         IOptions<ForwardingOptions> options,
         TimeProvider time,
+        Metrics.GateMetrics metrics,
         ILogger<ForwardingService> logger)
     {
+        _metrics = metrics;
         _store = store;
         _paths = paths;
         _status = status;
@@ -243,6 +246,7 @@ public sealed class ForwardingService : BackgroundService
     private async Task<bool> DeliverAsync(ForwardItem item, CancellationToken cancellationToken)
     {
         var request = item.Request;
+        using var scope = Alarms.AlarmLogScope.Begin(_logger, request.AlarmId, request.DeviceId);
         var attempts = item.Attempts + 1;
         var paths = OrderPaths(_time.GetUtcNow());
         var errors = new List<string>();
@@ -272,6 +276,7 @@ public sealed class ForwardingService : BackgroundService
             }
 
             _status.Report(path.Path, attempt, at);
+            _metrics.DeliveryAttempt(path.Path, attempt.Outcome);
 
             // "forwarded" tells the guard the police platform has the alarm: only when a receiver answered. A link that
             // is down is not "forwarded"; after TroubleAfterAttempts the device hears "failed" instead.

@@ -59,6 +59,9 @@ public static class HealthApi
                 return healthy ? TypedResults.Ok(report) : TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);
             })
             .WithTags("Health")
+            .WithSummary("Server health (anonymous)")
+            .WithDescription("ok, or degraded with 503 when the database or the broker is not usable; with device and connection counts, MQTT admission and GC figures.")
+            .Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable)
             .AllowAnonymous()
             .RequireRateLimiting(Security.SecurityExtensions.AnonymousLimit);
         return app;

@@ -5,11 +5,13 @@ using Gate.Server.Events;
 using Gate.Server.Forwarding;
 using Gate.Server.Health;
 using Gate.Server.Liveness;
+using Gate.Server.Metrics;
 using Gate.Server.Mqtt;
 using Gate.Server.Provisioning;
 using Gate.Server.Security;
 using Gate.Server.StatusPage;
 using Gate.Server.Storage;
+using Gate.Server.Validation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gate.Server.Hosting;
@@ -37,7 +39,9 @@ public static class GateServerExtensions
         builder.Services.AddForwarding(builder.Configuration);
         builder.Services.AddStatusPage();
         builder.Services.AddOpenApi();
-        builder.Services.AddProblemDetails();
+        builder.Services.AddGateProblems();
+        builder.Services.AddGateMetrics();
+        builder.Services.AddGateHealthChecks();
         return builder;
     }
 
@@ -54,6 +58,8 @@ public static class GateServerExtensions
 
         app.MapOpenApi().RequireRateLimiting(SecurityExtensions.AnonymousLimit);
         app.MapHealth();
+        app.MapHealthProbes();
+        app.MapGateMetrics();
         app.MapSecurity();
         app.MapDevices();
         app.MapAlarms();

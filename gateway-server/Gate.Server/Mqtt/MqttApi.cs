@@ -1,4 +1,5 @@
 using Gate.Server.Security;
+using Gate.Server.Validation;
 
 namespace Gate.Server.Mqtt;
 
@@ -8,7 +9,9 @@ public static class MqttApi
     public static IEndpointRouteBuilder MapMqtt(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/ingest", (IngestCounters counters) => TypedResults.Ok(counters.Snapshot()))
-            .WithTags("Health").RequireAuthorization(Policies.View);
+            .WithTags("Health").RequireAuthorization(Policies.View).WithApiContract()
+            .WithSummary("Device message counters")
+            .WithDescription("Messages accepted, refused (by reason: connect:bad_credential, alarm:malformed_json ...) and flagged since start, and broker queue drops.");
         return app;
     }
 }

@@ -21,37 +21,66 @@ public static class SecurityApi
 {
     public static IEndpointRouteBuilder MapSecurity(this IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/auth").WithTags("Auth");
-        auth.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(SecurityExtensions.LoginLimit).WithRequestBodyLimit(4096);
-        auth.MapPost("/logout", (Delegate)LogoutAsync).AllowAnonymous().RequireRateLimiting(SecurityExtensions.AnonymousLimit);
+        var auth = app.MapGroup("/api/auth").WithTags("Auth").WithApiContract();
+        auth.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(SecurityExtensions.LoginLimit).WithRequestBodyLimit(4096)
+            .WithSummary("Sign in (cookie)")
+            .WithDescription("Checks user and password and sets the HttpOnly session cookie (Security:SessionHours, sliding). 400 when user or password is missing, 401 when they do not match, 429 while the name is locked after repeated failures (Retry-After says for how long).")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        auth.MapPost("/logout", (Delegate)LogoutAsync).AllowAnonymous().RequireRateLimiting(SecurityExtensions.AnonymousLimit)
+            .WithSummary("Sign out")
+            .WithDescription("Ends the session cookie. Always 204.")
+            .Produces(StatusCodes.Status204NoContent);
 
-        app.MapGet("/api/me", Me).WithTags("Auth").RequireAuthorization(Policies.View);
+        app.MapGet("/api/me", Me).WithTags("Auth").RequireAuthorization(Policies.View).WithApiContract()
+            .WithSummary("Who is signed in")
+            .WithDescription("The user (or key:NAME for an API key), its roles and its kind (person or api_key).");
 
-        var users = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Administer);
-        users.MapGet("/", (UserStore store) => TypedResults.Ok(store.ListUsers()));
-        users.MapPost("/", CreateUser);
+        var users = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Administer).WithApiContract();
+        users.MapGet("/", (UserStore store) => TypedResults.Ok(store.ListUsers()))
+            .WithSummary("List user accounts (admin)");
+        users.MapPost("/", CreateUser)
+            .WithSummary("Create a user account (admin)")
+            .WithDescription("name: 1-32 characters of a-z, 0-9 and '-'; password: 10-256 characters; roles: one or more of admin, technician, duty_officer, viewer. 409 when the name is taken.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
-        var keys = app.MapGroup("/api/api-keys").WithTags("Users").RequireAuthorization(Policies.Administer);
-        keys.MapGet("/", (UserStore store) => TypedResults.Ok(store.ListApiKeys()));
-        keys.MapPost("/", CreateApiKey);
-        keys.MapDelete("/{id}", Results<NoContent, NotFound> (string id, UserStore store, EventLog events, ClaimsPrincipal user) =>
+        var keys = app.MapGroup("/api/api-keys").WithTags("Users").RequireAuthorization(Policies.Administer).WithApiContract();
+        keys.MapGet("/", (UserStore store) => TypedResults.Ok(store.ListApiKeys()))
+            .WithSummary("List API keys (admin)")
+            .WithDescription("Names, roles, creators and dates; never the keys themselves.");
+        keys.MapPost("/", CreateApiKey)
+            .WithSummary("Create an API key (admin)")
+            .WithDescription("For programs and gate-admin: send it as Authorization: Bearer gate_... The key is in this answer only; the server keeps its hash.");
+        keys.MapDelete("/{id}", Results<NoContent, ProblemHttpResult> (string id, UserStore store, EventLog events, ClaimsPrincipal user) =>
         {
             if (!store.RevokeApiKey(id))
             {
-                return TypedResults.NotFound();
+                return ApiProblem.NotFound($"No API key '{ApiProblem.Shown(id)}'.");
             }
 
             events.Record(SecurityEvents.ApiKeyRevoked, null, null, user.Identity?.Name, $"API key {id} revoked");
             return TypedResults.NoContent();
-        });
+        })
+            .WithSummary("Revoke an API key (admin)")
+            .WithDescription("The key is refused from the next request on.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
-    private static async Task<Results<Ok<MeResponse>, UnauthorizedHttpResult, ProblemHttpResult>> LoginAsync(
+    private static async Task<Results<Ok<MeResponse>, ProblemHttpResult, ValidationProblem>> LoginAsync(
         LoginRequest request, UserStore store, LoginThrottle throttle, EventLog events, HttpContext context, ILoggerFactory loggers)
     {
+        // A request without a name or password is malformed, not a failed sign-in: 400, and no strike against any name.
+        var missing = new FieldErrors()
+            .Check("user", string.IsNullOrEmpty(request.User) ? "required" : null)
+            .Check("password", string.IsNullOrEmpty(request.Password) ? "required" : null);
+        if (missing.Any)
+        {
+            return ApiProblem.Invalid(missing);
+        }
+
         var logger = loggers.CreateLogger("Gate.Server.Security.Login");
-        var name = request.User ?? "";
+        var name = request.User;
         if (throttle.LockedFor(name) is { } left)
         {
             var seconds = (int)Math.Ceiling(left.TotalSeconds);
@@ -60,9 +89,7 @@ public static class SecurityApi
                 detail: $"Too many failed sign-ins for this name; try again in {seconds} s.");
         }
 
-        var user = name.Length == 0 || string.IsNullOrEmpty(request.Password)
-            ? null
-            : store.CheckPassword(name, request.Password);
+        var user = store.CheckPassword(name, request.Password);
         if (user is null)
         {
             // The name is attacker-chosen text: kept short in the log and the audit trail.
@@ -77,7 +104,7 @@ public static class SecurityApi
                 events.Record(SecurityEvents.LoginLocked, null, null, shown, $"locked for {(int)lockFor.TotalSeconds} s after {failure.Failures} failed sign-ins, last from {remote}");
             }
 
-            return TypedResults.Unauthorized();
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in refused", detail: "Wrong user name or password.");
         }
 
         throttle.Succeeded(name);
@@ -98,7 +125,7 @@ public static class SecurityApi
             user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToArray(),
             user.FindFirst("gate:kind")?.Value ?? "person"));
 
-    private static Results<Created<UserInfo>, ValidationProblem, Conflict> CreateUser(
+    private static Results<Created<UserInfo>, ValidationProblem, ProblemHttpResult> CreateUser(
         CreateUserRequest request, UserStore store, TimeProvider time, EventLog events, ClaimsPrincipal user)
     {
         var errors = new FieldErrors()
@@ -107,12 +134,12 @@ public static class SecurityApi
             .Check("roles", PersonFields.CheckRoles(request.Roles));
         if (errors.Any)
         {
-            return TypedResults.ValidationProblem(errors.ToDictionary());
+            return ApiProblem.Invalid(errors);
         }
 
         if (!store.CreateUser(request.Name, request.Password!, request.Roles!))
         {
-            return TypedResults.Conflict();
+            return ApiProblem.Conflict($"User '{request.Name}' already exists; choose another name.");
         }
 
         events.Record(SecurityEvents.UserCreated, null, null, user.Identity?.Name, $"user {request.Name}, roles {string.Join(", ", request.Roles!)}");
@@ -126,7 +153,7 @@ public static class SecurityApi
             .Check("roles", PersonFields.CheckRoles(request.Roles));
         if (errors.Any)
         {
-            return TypedResults.ValidationProblem(errors.ToDictionary());
+            return ApiProblem.Invalid(errors);
         }
 
         var (info, key) = store.CreateApiKey(request.Name, request.Roles, user.Identity?.Name ?? "?");

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Gate.Server.Events;
 using Gate.Server.Security;
+using Gate.Server.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gate.Server.Storage;
@@ -12,12 +13,14 @@ public static class StorageApi
 {
     public static IEndpointRouteBuilder MapStorage(this IEndpointRouteBuilder app)
     {
-        var backups = app.MapGroup("/api/admin/backups").WithTags("Storage").RequireAuthorization(Policies.Administer);
+        var backups = app.MapGroup("/api/admin/backups").WithTags("Storage").RequireAuthorization(Policies.Administer).WithApiContract();
         backups.MapPost("/", Write)
             .WithSummary("Take a backup of the live database")
-            .WithDescription("Copies the running database with SQLite's online backup API into Database:BackupFolder (default: backups/ beside the database file), checks the copy with integrity_check and returns its file name. Alarms keep being stored meanwhile. Restore is an offline step: see docs/operations.md.");
+            .WithDescription("Copies the running database with SQLite's online backup API into Database:BackupFolder (default: backups/ beside the database file), checks the copy with integrity_check and returns its file name. Alarms keep being stored meanwhile. Restore is an offline step: see docs/operations.md.")
+            .ProducesProblem(StatusCodes.Status507InsufficientStorage);
         backups.MapGet("/", List)
-            .WithSummary("List the backups in the backup folder");
+            .WithSummary("List the backups in the backup folder")
+            .WithDescription("Newest first: file name, size and time written.");
         return app;
     }
 

@@ -15,6 +15,9 @@ public static class PersonFields
     /// <summary>A duty officer's note on acknowledging or resolving an alarm.</summary>
     public static readonly TextRule AlarmNote = new(500, Multiline: true);
 
+    /// <summary>Resolving closes the alarm for good: the note says what happened (the duty console asks for it too).</summary>
+    public static readonly TextRule ResolveNote = new(500, Required: true, Multiline: true);
+
     public static string? CheckUserName(string? name) => DeviceFields.CheckId(name) is null ? null : "1-32 characters of a-z, 0-9 and '-'";
 
     public static string? CheckPassword(string? password) =>

@@ -1,0 +1,9 @@
+namespace Gate.Server.Alarms;
+
+/// <summary>What an acknowledge or resolve did: nothing for an unknown alarm, nothing new for one already in that step.</summary>
+public enum PersonStepOutcome
+{
+    NotFound,
+    Recorded,
+    AlreadyDone,
+}
