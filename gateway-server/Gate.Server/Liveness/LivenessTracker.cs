@@ -415,7 +415,16 @@ public sealed class LivenessTracker
     /// <summary>One device's mutable liveness; every access holds its lock.</summary>
     private sealed class DeviceLiveness(string deviceId, string schoolId, int intervalSeconds)
     {
-        private readonly Queue<HeartbeatMark> _marks = new();
+        /// <summary>Shared until the device first reports: 15,000 devices need not carry 15,000 empty records.</summary>
+        private static readonly DeviceTelemetry NoTelemetry = new(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+
+        // The last MarksKept heartbeats as a ring of 16-byte slots, allocated once at its final size: a Queue of
+        // HeartbeatMark (32 bytes each, capacity doubled to 32) was 1,048 bytes a device in the 15,000-device heap
+        // snapshot, the largest thing Gate itself kept per device.
+        private MarkSlot[]? _marks;
+        private int _markNext;
+        private int _markCount;
+        private Queue<long>? _transitions;
 
         public string DeviceId { get; } = deviceId;
         public string SchoolId { get; } = schoolId;
@@ -437,16 +446,50 @@ public sealed class LivenessTracker
 
         /// <summary>State, reason or position changed: written on the next persist tick, not only the routine one.</summary>
         public bool Changed { get; set; }
-        public Queue<long> Transitions { get; } = new();
-        public DeviceTelemetry Telemetry { get; set; } = new(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        /// <summary>Moments of recent online/offline swings; made on the first swing (most devices never have one).</summary>
+        public Queue<long> Transitions => _transitions ??= new Queue<long>();
+
+        public DeviceTelemetry Telemetry { get; set; } = NoTelemetry;
 
         public void AddMark(HeartbeatMark mark, int keep)
         {
-            _marks.Enqueue(mark);
-            while (_marks.Count > keep)
+            if (_marks is null || _marks.Length != keep)
             {
-                _marks.Dequeue();
+                var kept = MarksOldestFirst();
+                _marks = new MarkSlot[keep];
+                _markNext = 0;
+                _markCount = 0;
+                foreach (var old in kept.AsSpan(Math.Max(0, kept.Length - keep + 1)))
+                {
+                    Append(MarkSlot.From(old));
+                }
             }
+
+            Append(MarkSlot.From(mark));
+        }
+
+        private void Append(MarkSlot slot)
+        {
+            _marks![_markNext] = slot;
+            _markNext = (_markNext + 1) % _marks.Length;
+            _markCount = Math.Min(_markCount + 1, _marks.Length);
+        }
+
+        private HeartbeatMark[] MarksOldestFirst()
+        {
+            if (_marks is null || _markCount == 0)
+            {
+                return [];
+            }
+
+            var result = new HeartbeatMark[_markCount];
+            var first = (_markNext - _markCount + _marks.Length) % _marks.Length;
+            for (var i = 0; i < _markCount; i++)
+            {
+                result[i] = _marks[(first + i) % _marks.Length].ToMark();
+            }
+
+            return result;
         }
 
         public LivenessTransition? Heard(DateTimeOffset now, long nowTicks, string reason)
@@ -502,8 +545,19 @@ public sealed class LivenessTracker
         {
             lock (this)
             {
-                return new LivenessSnapshot(DeviceId, SchoolId, State, Reason, Since, LastSeen, IntervalSeconds, Connected, Flapping, Telemetry, _marks.ToArray());
+                return new LivenessSnapshot(DeviceId, SchoolId, State, Reason, Since, LastSeen, IntervalSeconds, Connected, Flapping, Telemetry, MarksOldestFirst());
             }
+        }
+
+        /// <summary>A mark in 16 bytes: UTC ticks with the gap flag in the low bit (the server's clock is UTC), and the sequence.</summary>
+        private readonly struct MarkSlot(long ticksAndGap, long sequence)
+        {
+            private readonly long _ticksAndGap = ticksAndGap;
+            private readonly long _sequence = sequence;
+
+            public static MarkSlot From(HeartbeatMark mark) => new((mark.At.UtcTicks << 1) | (mark.Gap ? 1L : 0L), mark.Sequence);
+
+            public HeartbeatMark ToMark() => new(new DateTimeOffset(_ticksAndGap >> 1, TimeSpan.Zero), _sequence, (_ticksAndGap & 1) == 1);
         }
     }
 }
