@@ -44,6 +44,7 @@ public class HeartbeatIngestBenchmarks
         {
             var beat = Payloads.Heartbeat();
             beat.Sequence = i + 1;
+            beat.Timestamp = _server.Time.GetUtcNow().UtcDateTime; // dated now: no clock-skew flag (and its log line)
             _beats[i] = WireCodec.EncodeHeartbeat(beat);
         }
 

@@ -60,18 +60,16 @@ public sealed class LivenessTracker
             var gap = device.LastSequence is { } last && (heartbeat.Sequence != last + 1 || heartbeat.BootCount != device.Telemetry.BootCount);
             device.LastSequence = heartbeat.Sequence;
             device.AddMark(new HeartbeatMark(now, heartbeat.Sequence, gap), _options.MarksKept);
-            var current = device.Telemetry;
-            var next = new DeviceTelemetry(
-                heartbeat.Firmware, heartbeat.BootCount, heartbeat.ResetReason, heartbeat.Rssi, heartbeat.Mains, heartbeat.BatteryMillivolts,
-                heartbeat.OutboxDepth, heartbeat.FreeMemory, heartbeat.Drill, heartbeat.Inputs.Panic, heartbeat.Inputs.Duress,
-                heartbeat.Inputs.Tamper, heartbeat.Inputs.Bollard, heartbeat.Inputs.Barrier, clockSkewSeconds);
-
             // Most heartbeats repeat the last one but for a clock skew that drifts by milliseconds. Keeping the current
             // object then leaves nothing new alive: otherwise every collection at province scale finds 15,000 fresh
             // telemetry objects (and their strings) still referenced and has to copy them, which was the latency tail.
-            if (!SameTelemetry(current, next))
+            // Compared before a new record is made, so a repeated beat allocates nothing here at all.
+            if (!SameTelemetry(device.Telemetry, heartbeat, clockSkewSeconds))
             {
-                device.Telemetry = next;
+                device.Telemetry = new DeviceTelemetry(
+                    heartbeat.Firmware, heartbeat.BootCount, heartbeat.ResetReason, heartbeat.Rssi, heartbeat.Mains, heartbeat.BatteryMillivolts,
+                    heartbeat.OutboxDepth, heartbeat.FreeMemory, heartbeat.Drill, heartbeat.Inputs.Panic, heartbeat.Inputs.Duress,
+                    heartbeat.Inputs.Tamper, heartbeat.Inputs.Bollard, heartbeat.Inputs.Barrier, clockSkewSeconds);
             }
             transition = device.Heard(now, _time.GetTimestamp(), LivenessReason.Heartbeat);
         }
@@ -80,15 +78,21 @@ public sealed class LivenessTracker
     }
 
     /// <summary>Equal in every field, the clock skew within a second (all the page shows of it).</summary>
-    private static bool SameTelemetry(DeviceTelemetry current, DeviceTelemetry next)
+    private static bool SameTelemetry(DeviceTelemetry current, Heartbeat next, double? nextSkew)
     {
-        var skewMoved = (current.ClockSkewSeconds, next.ClockSkewSeconds) switch
+        var skewMoved = (current.ClockSkewSeconds, nextSkew) switch
         {
             (null, null) => false,
             ({ } before, { } now) => Math.Abs(before - now) >= 1,
             _ => true,
         };
-        return !skewMoved && next.Equals(current with { ClockSkewSeconds = next.ClockSkewSeconds });
+        var inputs = next.Inputs;
+        return !skewMoved
+            && current.Firmware == next.Firmware && current.BootCount == next.BootCount && current.ResetReason == next.ResetReason
+            && current.Rssi == next.Rssi && current.Mains == next.Mains && current.BatteryMillivolts == next.BatteryMillivolts
+            && current.OutboxDepth == next.OutboxDepth && current.FreeMemory == next.FreeMemory && current.Drill == next.Drill
+            && current.Panic == inputs.Panic && current.Duress == inputs.Duress && current.Tamper == inputs.Tamper
+            && current.Bollard == inputs.Bollard && current.Barrier == inputs.Barrier;
     }
 
     /// <summary>The device's retained position report (state topic) updates what the page shows.</summary>
@@ -334,8 +338,11 @@ public sealed class LivenessTracker
     private bool IsStaleWill(DeviceLiveness device) =>
         device.LastOnlineStatusTicks is { } online && _time.GetElapsedTime(online) < TimeSpan.FromSeconds(_options.StaleWillWindowSeconds);
 
+    // Looked up first: GetOrAdd with a capturing lambda allocates its closure on every heartbeat, found or not.
     private DeviceLiveness GetOrAdd(string deviceId, string schoolId, int? intervalSeconds) =>
-        _devices.GetOrAdd(deviceId, id => new DeviceLiveness(id, schoolId, intervalSeconds ?? Limits.DefaultHeartbeatSeconds));
+        _devices.TryGetValue(deviceId, out var known)
+            ? known
+            : _devices.GetOrAdd(deviceId, id => new DeviceLiveness(id, schoolId, intervalSeconds ?? Limits.DefaultHeartbeatSeconds));
 
     private void Publish(DeviceLiveness device, LivenessTransition? transition)
     {
