@@ -12,7 +12,7 @@ namespace Gate.Server.Alarms;
 /// stages are recorded through <see cref="IDeliveryProgress"/>, inside the forwarder's own transaction, and announced
 /// once it has committed.
 /// </summary>
-public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed feed, DeviceClock clock, TimeProvider time, ILogger<AlarmService> logger)
+public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed feed, DeviceClock clock, TimeProvider time, ILogger<AlarmService> logger, DeliveryLatency? latency = null)
     : IDeviceMessageHandler, IDeliveryProgress
 {
     public string Channel => Topics.Alarm;
@@ -39,6 +39,11 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
         {
             logger.LogError(ex, "Alarm {AlarmId} from {Device} could not be stored; no ack sent, the device will re-send", alarm.Id, message.DeviceId);
             return IngestResult.Failed("storage");
+        }
+
+        if (stored.Outcome == AlarmOutcome.New)
+        {
+            latency?.Record(DeliveryStage.PressToStored, time.GetUtcNow() - raisedAt);
         }
 
         // Durable now: the device may drop it from its outbox.

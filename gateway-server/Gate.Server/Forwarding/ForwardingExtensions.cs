@@ -25,6 +25,7 @@ public static class ForwardingExtensions
         services.TryAddSingleton<AlarmOutbox>();
         services.TryAddSingleton<ForwardingStore>();
         services.TryAddSingleton<ForwardingStatus>();
+        services.TryAddSingleton<DeliveryLatency>();
         services.TryAddSingleton(sp => new Dc09SequenceCounter(sp.GetRequiredService<Storage.GateDatabase>()));
         services.TryAddSingleton(sp =>
         {
