@@ -12,7 +12,7 @@ namespace Gate.Server.Alarms;
 /// stages are recorded through <see cref="IDeliveryProgress"/>, inside the forwarder's own transaction, and announced
 /// once it has committed.
 /// </summary>
-public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed feed, DeviceClock clock, TimeProvider time, Metrics.GateMetrics metrics, ILogger<AlarmService> logger)
+public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed feed, DeviceClock clock, TimeProvider time, Metrics.GateMetrics metrics, ILogger<AlarmService> logger, DeliveryLatency? latency = null)
     : IDeviceMessageHandler, IDeliveryProgress
 {
     public string Channel => Topics.Alarm;
@@ -46,6 +46,7 @@ public sealed class AlarmService(AlarmStore store, IDeviceLink link, ChangeFeed 
         if (stored.Outcome == AlarmOutcome.New)
         {
             metrics.AlarmStage(AckStage.Received, stored.IsTest);
+            latency?.Record(DeliveryStage.PressToStored, time.GetUtcNow() - raisedAt);
         }
 
         // Durable now: the device may drop it from its outbox.

@@ -26,6 +26,7 @@ public static class ForwardingExtensions
         services.TryAddSingleton<ForwardingStore>();
         services.TryAddSingleton<ForwardingStatus>();
         Metrics.MetricsExtensions.AddGateMeter(services);
+        services.TryAddSingleton<DeliveryLatency>();
         services.TryAddSingleton(sp => new Dc09SequenceCounter(sp.GetRequiredService<Storage.GateDatabase>()));
         services.TryAddSingleton(sp =>
         {

@@ -24,6 +24,7 @@ public sealed class ForwardingService : BackgroundService
     private readonly ForwardingOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ForwardingService> _logger;
+    private readonly DeliveryLatency _latency;
     private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _parallel;
     private readonly AlarmOutbox _outbox;
@@ -38,9 +39,11 @@ public sealed class ForwardingService : BackgroundService
         IOptions<ForwardingOptions> options,
         TimeProvider time,
         Metrics.GateMetrics metrics,
-        ILogger<ForwardingService> logger)
+        ILogger<ForwardingService> logger,
+        DeliveryLatency? latency = null)
     {
         _metrics = metrics;
+        _latency = latency ?? new DeliveryLatency();
         _store = store;
         _paths = paths;
         _status = status;
@@ -242,6 +245,21 @@ public sealed class ForwardingService : BackgroundService
         return healthy;
     }
 
+    /// <summary>The stages of an acknowledged alarm after it was stored (press → stored is timed by the alarm service).</summary>
+    private void RecordStages(ForwardItem item, ForwardAttempt attempt, DateTimeOffset answeredAt, TimeSpan ackToDevice)
+    {
+        // enqueued_at is SQLite's clock: under a test clock the difference means nothing, and is then not counted.
+        var queued = answeredAt - item.EnqueuedAt - attempt.Latency;
+        if (queued >= TimeSpan.Zero)
+        {
+            _latency.Record(DeliveryStage.StoredToSent, queued);
+        }
+
+        _latency.Record(DeliveryStage.PoliceRoundTrip, attempt.Latency);
+        _latency.Record(DeliveryStage.AckToDevice, ackToDevice);
+        _latency.Record(DeliveryStage.PressToPoliceAck, answeredAt - item.Request.RaisedAt + ackToDevice);
+    }
+
     /// <summary>One delivery round for one alarm. True when the school can move on to its next alarm.</summary>
     private async Task<bool> DeliverAsync(ForwardItem item, CancellationToken cancellationToken)
     {
@@ -297,10 +315,18 @@ public sealed class ForwardingService : BackgroundService
             // The try, the delivered state and the alarm's forwarded and police_ack steps are one transaction: one police
             // ACK is one commit (one fsync, shared with whatever else the group commit carries) before the device hears of it.
             var announcements = new List<DeliveryAnnouncement>();
+            var answeredTicks = _time.GetTimestamp();
             await _store.RecordAttemptAsync(request.AlarmId, at, path.Receiver, path.Path, attempt.Outcome.ToString().ToLowerInvariant(),
                 response, attempt.Latency, attempt.Outcome == ForwardOutcome.Acknowledged ? (latency, attempts) : null,
                 steps.Count == 0 ? null : RecordSteps(steps, announcements), cancellationToken, attempt.Sequence);
+            if (attempt.Outcome == ForwardOutcome.Acknowledged)
+            {
+                // Before the announcement, so whoever hears of the ack finds the alarm already counted.
+                RecordStages(item, attempt, at, _time.GetElapsedTime(answeredTicks));
+            }
+
             await AnnounceAsync(announcements);
+
             if (attempt.Sequence is { } number && item.Dc09Sequence is null)
             {
                 item = item with { Dc09Sequence = number };

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Options;
 namespace Gate.Server.Health;
 
 public sealed record HealthReport(string Status, string Database, string BrokerMode, int? MqttPort, bool BrokerReady, int Devices, long RejectedMessages, int LiveSubscribers,
-    int? DeviceConnections, int? MaxDeviceConnections, RuntimeReport Runtime, AdmissionReport? MqttAdmission);
+    int? DeviceConnections, int? MaxDeviceConnections, RuntimeReport Runtime, AdmissionReport? MqttAdmission,
+    IReadOnlyList<Forwarding.DeliveryStageReport> AlarmStages);
 
 /// <summary>What a technician (or the load test) needs to tell a slow server from a paused one.</summary>
 public sealed record RuntimeReport(long ManagedHeapBytes, int Gen0Collections, int Gen1Collections, int Gen2Collections, double GcPauseTotalMs, double GcPausePercent);
@@ -20,7 +21,7 @@ public static class HealthApi
     {
         app.MapGet("/health", Results<Ok<HealthReport>, JsonHttpResult<HealthReport>> (
                 GateDatabase database, IOptions<MqttOptions> mqtt, EmbeddedBroker embedded, ExternalBroker external, DeviceRegistry registry, IngestCounters counters, ChangeFeed feed,
-                ConnectAdmission admission) =>
+                ConnectAdmission admission, Forwarding.DeliveryLatency stages) =>
             {
                 var databaseOk = true;
                 try
@@ -55,7 +56,7 @@ public static class HealthApi
                 var healthy = databaseOk && brokerReady;
                 var report = new HealthReport(healthy ? "ok" : "degraded", databaseOk ? "ok" : "failing", mqtt.Value.IsEmbedded ? "embedded" : "external",
                     port, brokerReady, registry.Count, counters.TotalRejected, feed.SubscriberCount, connections, maxConnections, Runtime(),
-                    mqtt.Value.IsEmbedded ? admission.Snapshot() : null);
+                    mqtt.Value.IsEmbedded ? admission.Snapshot() : null, stages.Snapshot());
                 return healthy ? TypedResults.Ok(report) : TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);
             })
             .WithTags("Health")

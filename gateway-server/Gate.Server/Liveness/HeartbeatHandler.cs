@@ -10,6 +10,9 @@ namespace Gate.Server.Liveness;
 public sealed class HeartbeatHandler(LivenessTracker tracker, DeviceRegistry registry, DeviceClock clock, IngestCounters counters, IOptions<LivenessOptions> options)
     : IDeviceMessageHandler
 {
+    /// <summary>One completed task for every accepted heartbeat instead of a new one each (17,000/s at province scale).</summary>
+    private static readonly Task<IngestResult> Accepted = Task.FromResult(IngestResult.Accepted);
+
     public string Channel => Topics.Heartbeat;
 
     public Task<IngestResult> HandleAsync(DeviceMessage message, CancellationToken cancellationToken)
@@ -36,6 +39,6 @@ public sealed class HeartbeatHandler(LivenessTracker tracker, DeviceRegistry reg
             registry.NoteFirmware(message.DeviceId, heartbeat.Firmware);
         }
 
-        return Task.FromResult(IngestResult.Accepted);
+        return Accepted;
     }
 }

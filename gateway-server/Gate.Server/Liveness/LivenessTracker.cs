@@ -60,18 +60,16 @@ public sealed class LivenessTracker
             var gap = device.LastSequence is { } last && (heartbeat.Sequence != last + 1 || heartbeat.BootCount != device.Telemetry.BootCount);
             device.LastSequence = heartbeat.Sequence;
             device.AddMark(new HeartbeatMark(now, heartbeat.Sequence, gap), _options.MarksKept);
-            var current = device.Telemetry;
-            var next = new DeviceTelemetry(
-                heartbeat.Firmware, heartbeat.BootCount, heartbeat.ResetReason, heartbeat.Rssi, heartbeat.Mains, heartbeat.BatteryMillivolts,
-                heartbeat.OutboxDepth, heartbeat.FreeMemory, heartbeat.Drill, heartbeat.Inputs.Panic, heartbeat.Inputs.Duress,
-                heartbeat.Inputs.Tamper, heartbeat.Inputs.Bollard, heartbeat.Inputs.Barrier, clockSkewSeconds);
-
             // Most heartbeats repeat the last one but for a clock skew that drifts by milliseconds. Keeping the current
             // object then leaves nothing new alive: otherwise every collection at province scale finds 15,000 fresh
             // telemetry objects (and their strings) still referenced and has to copy them, which was the latency tail.
-            if (!SameTelemetry(current, next))
+            // Compared before a new record is made, so a repeated beat allocates nothing here at all.
+            if (!SameTelemetry(device.Telemetry, heartbeat, clockSkewSeconds))
             {
-                device.Telemetry = next;
+                device.Telemetry = new DeviceTelemetry(
+                    heartbeat.Firmware, heartbeat.BootCount, heartbeat.ResetReason, heartbeat.Rssi, heartbeat.Mains, heartbeat.BatteryMillivolts,
+                    heartbeat.OutboxDepth, heartbeat.FreeMemory, heartbeat.Drill, heartbeat.Inputs.Panic, heartbeat.Inputs.Duress,
+                    heartbeat.Inputs.Tamper, heartbeat.Inputs.Bollard, heartbeat.Inputs.Barrier, clockSkewSeconds);
             }
             transition = device.Heard(now, _time.GetTimestamp(), LivenessReason.Heartbeat);
         }
@@ -80,15 +78,21 @@ public sealed class LivenessTracker
     }
 
     /// <summary>Equal in every field, the clock skew within a second (all the page shows of it).</summary>
-    private static bool SameTelemetry(DeviceTelemetry current, DeviceTelemetry next)
+    private static bool SameTelemetry(DeviceTelemetry current, Heartbeat next, double? nextSkew)
     {
-        var skewMoved = (current.ClockSkewSeconds, next.ClockSkewSeconds) switch
+        var skewMoved = (current.ClockSkewSeconds, nextSkew) switch
         {
             (null, null) => false,
             ({ } before, { } now) => Math.Abs(before - now) >= 1,
             _ => true,
         };
-        return !skewMoved && next.Equals(current with { ClockSkewSeconds = next.ClockSkewSeconds });
+        var inputs = next.Inputs;
+        return !skewMoved
+            && current.Firmware == next.Firmware && current.BootCount == next.BootCount && current.ResetReason == next.ResetReason
+            && current.Rssi == next.Rssi && current.Mains == next.Mains && current.BatteryMillivolts == next.BatteryMillivolts
+            && current.OutboxDepth == next.OutboxDepth && current.FreeMemory == next.FreeMemory && current.Drill == next.Drill
+            && current.Panic == inputs.Panic && current.Duress == inputs.Duress && current.Tamper == inputs.Tamper
+            && current.Bollard == inputs.Bollard && current.Barrier == inputs.Barrier;
     }
 
     /// <summary>The device's retained position report (state topic) updates what the page shows.</summary>
@@ -334,8 +338,11 @@ public sealed class LivenessTracker
     private bool IsStaleWill(DeviceLiveness device) =>
         device.LastOnlineStatusTicks is { } online && _time.GetElapsedTime(online) < TimeSpan.FromSeconds(_options.StaleWillWindowSeconds);
 
+    // Looked up first: GetOrAdd with a capturing lambda allocates its closure on every heartbeat, found or not.
     private DeviceLiveness GetOrAdd(string deviceId, string schoolId, int? intervalSeconds) =>
-        _devices.GetOrAdd(deviceId, id => new DeviceLiveness(id, schoolId, intervalSeconds ?? Limits.DefaultHeartbeatSeconds));
+        _devices.TryGetValue(deviceId, out var known)
+            ? known
+            : _devices.GetOrAdd(deviceId, id => new DeviceLiveness(id, schoolId, intervalSeconds ?? Limits.DefaultHeartbeatSeconds));
 
     private void Publish(DeviceLiveness device, LivenessTransition? transition)
     {
@@ -415,7 +422,16 @@ public sealed class LivenessTracker
     /// <summary>One device's mutable liveness; every access holds its lock.</summary>
     private sealed class DeviceLiveness(string deviceId, string schoolId, int intervalSeconds)
     {
-        private readonly Queue<HeartbeatMark> _marks = new();
+        /// <summary>Shared until the device first reports: 15,000 devices need not carry 15,000 empty records.</summary>
+        private static readonly DeviceTelemetry NoTelemetry = new(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+
+        // The last MarksKept heartbeats as a ring of 16-byte slots, allocated once at its final size: a Queue of
+        // HeartbeatMark (32 bytes each, capacity doubled to 32) was 1,048 bytes a device in the 15,000-device heap
+        // snapshot, the largest thing Gate itself kept per device.
+        private MarkSlot[]? _marks;
+        private int _markNext;
+        private int _markCount;
+        private Queue<long>? _transitions;
 
         public string DeviceId { get; } = deviceId;
         public string SchoolId { get; } = schoolId;
@@ -437,16 +453,50 @@ public sealed class LivenessTracker
 
         /// <summary>State, reason or position changed: written on the next persist tick, not only the routine one.</summary>
         public bool Changed { get; set; }
-        public Queue<long> Transitions { get; } = new();
-        public DeviceTelemetry Telemetry { get; set; } = new(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        /// <summary>Moments of recent online/offline swings; made on the first swing (most devices never have one).</summary>
+        public Queue<long> Transitions => _transitions ??= new Queue<long>();
+
+        public DeviceTelemetry Telemetry { get; set; } = NoTelemetry;
 
         public void AddMark(HeartbeatMark mark, int keep)
         {
-            _marks.Enqueue(mark);
-            while (_marks.Count > keep)
+            if (_marks is null || _marks.Length != keep)
             {
-                _marks.Dequeue();
+                var kept = MarksOldestFirst();
+                _marks = new MarkSlot[keep];
+                _markNext = 0;
+                _markCount = 0;
+                foreach (var old in kept.AsSpan(Math.Max(0, kept.Length - keep + 1)))
+                {
+                    Append(MarkSlot.From(old));
+                }
             }
+
+            Append(MarkSlot.From(mark));
+        }
+
+        private void Append(MarkSlot slot)
+        {
+            _marks![_markNext] = slot;
+            _markNext = (_markNext + 1) % _marks.Length;
+            _markCount = Math.Min(_markCount + 1, _marks.Length);
+        }
+
+        private HeartbeatMark[] MarksOldestFirst()
+        {
+            if (_marks is null || _markCount == 0)
+            {
+                return [];
+            }
+
+            var result = new HeartbeatMark[_markCount];
+            var first = (_markNext - _markCount + _marks.Length) % _marks.Length;
+            for (var i = 0; i < _markCount; i++)
+            {
+                result[i] = _marks[(first + i) % _marks.Length].ToMark();
+            }
+
+            return result;
         }
 
         public LivenessTransition? Heard(DateTimeOffset now, long nowTicks, string reason)
@@ -502,8 +552,19 @@ public sealed class LivenessTracker
         {
             lock (this)
             {
-                return new LivenessSnapshot(DeviceId, SchoolId, State, Reason, Since, LastSeen, IntervalSeconds, Connected, Flapping, Telemetry, _marks.ToArray());
+                return new LivenessSnapshot(DeviceId, SchoolId, State, Reason, Since, LastSeen, IntervalSeconds, Connected, Flapping, Telemetry, MarksOldestFirst());
             }
+        }
+
+        /// <summary>A mark in 16 bytes: UTC ticks with the gap flag in the low bit (the server's clock is UTC), and the sequence.</summary>
+        private readonly struct MarkSlot(long ticksAndGap, long sequence)
+        {
+            private readonly long _ticksAndGap = ticksAndGap;
+            private readonly long _sequence = sequence;
+
+            public static MarkSlot From(HeartbeatMark mark) => new((mark.At.UtcTicks << 1) | (mark.Gap ? 1L : 0L), mark.Sequence);
+
+            public HeartbeatMark ToMark() => new(new DateTimeOffset(_ticksAndGap >> 1, TimeSpan.Zero), _sequence, (_ticksAndGap & 1) == 1);
         }
     }
 }

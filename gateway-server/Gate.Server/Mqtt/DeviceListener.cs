@@ -170,25 +170,29 @@ public sealed class DeviceListener(
                 socket.Dispose(); // ends whatever is waiting on it: the first byte, the TLS handshake or the CONNECT body
             }
         });
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _stopping.Token);
         Stream? stream = null;
         try
         {
             socket.NoDelay = true;
-            // Wait for the first byte without a buffer: a silent socket costs the kernel's socket and this task, nothing more.
-            await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, either.Token).ConfigureAwait(false);
-            stream = new NetworkStream(socket, ownsSocket: true);
-            if (endpoint.Certificate is { } certificate)
+            // Linked only until the stream is up: held for the session it kept a registration on the stopping token
+            // for every connection (CancellationToken callback nodes were ~480 bytes a device in the heap snapshot).
+            using (var either = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, _stopping.Token))
             {
-                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-                stream = tls;
-                await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                // Wait for the first byte without a buffer: a silent socket costs the kernel's socket and this task, nothing more.
+                await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, either.Token).ConfigureAwait(false);
+                stream = new NetworkStream(socket, ownsSocket: true);
+                if (endpoint.Certificate is { } certificate)
                 {
-                    ServerCertificate = certificate,
-                    EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                    ClientCertificateRequired = false,
-                    EncryptionPolicy = EncryptionPolicy.RequireEncryption,
-                }, either.Token).ConfigureAwait(false);
+                    var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                    stream = tls;
+                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                    {
+                        ServerCertificate = certificate,
+                        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                        ClientCertificateRequired = false,
+                        EncryptionPolicy = EncryptionPolicy.RequireEncryption,
+                    }, either.Token).ConfigureAwait(false);
+                }
             }
 
             if (ClientHandler is not { } handler || _serverOptions is not { } serverOptions)

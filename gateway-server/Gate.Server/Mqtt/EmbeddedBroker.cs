@@ -47,6 +47,9 @@ public sealed class EmbeddedBroker(
     /// <summary>Sockets admitted beyond the cap only to receive a "server unavailable" CONNACK.</summary>
     public const int RefusalSlots = 16;
 
+    /// <summary>First size of a connection's outbound packet buffer: a PUBACK is 4 bytes, an alarm ack about 200.</summary>
+    public const int WriterBufferBytes = 256;
+
     /// <summary>Device connections open now.</summary>
     public int Connected => Volatile.Read(ref _connected);
 
@@ -99,7 +102,13 @@ public sealed class EmbeddedBroker(
             // new one is re-sent (device re-sends its alarm; stages are replayed on reconnect), so drop new and count.
             .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropNewMessage);
 
-        var server = new MqttServerFactory().CreateMqttServer(builder.Build(), [listener]);
+        var serverOptions = builder.Build();
+        // Each connection owns one packet writer for what the broker sends it, sized up front (MQTTnet: 4,096 bytes,
+        // kept up to 64 KiB). What Gate sends a device is a CONNACK, PUBACKs, pings and acks or commands under 1 KiB,
+        // so start small and let it grow; anything it grew to beyond a command's size is given back after the packet.
+        serverOptions.WriterBufferSize = WriterBufferBytes;
+        serverOptions.WriterBufferSizeMax = Math.Max(WriterBufferBytes, Limits.MaxPayloadBytes);
+        var server = new MqttServerFactory().CreateMqttServer(serverOptions, [listener]);
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
         server.InterceptingPublishAsync += InterceptPublishAsync;
