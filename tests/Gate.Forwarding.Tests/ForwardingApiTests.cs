@@ -67,10 +67,8 @@ public class ForwardingApiTests
     public async Task Api_DeliveryTrail_NeedsSignInAndShowsEveryAttempt()
     {
         await using var fx = new ForwardingFixture();
-        await using var primary = fx.Simulator();
-        await using var backup = fx.Simulator();
-        await primary.StartAsync();
-        await backup.StartAsync();
+        await using var primary = await fx.StartedSimulatorAsync();
+        await using var backup = await fx.StartedSimulatorAsync();
         await primary.StopAsync();
         fx.AddSchool("school-a", "1001");
         await using var app = await StartApiAsync(fx, ForwardingFixture.Config(primary: primary, backup: backup));
@@ -98,8 +96,7 @@ public class ForwardingApiTests
     public async Task Api_Status_ShowsPathHealthAndQueue()
     {
         await using var fx = new ForwardingFixture();
-        await using var primary = fx.Simulator();
-        await primary.StartAsync();
+        await using var primary = await fx.StartedSimulatorAsync();
         await primary.StopAsync();
         fx.AddSchool("school-a", "1001");
         await using var app = await StartApiAsync(fx, ForwardingFixture.Config(primary: primary));
@@ -124,8 +121,7 @@ public class ForwardingApiTests
     public async Task Api_RetryRejectedAlarm_RequeuesAndDeliversIt()
     {
         await using var fx = new ForwardingFixture();
-        await using var receiver = fx.Simulator(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Duh });
-        await receiver.StartAsync();
+        await using var receiver = await fx.StartedSimulatorAsync(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Duh });
         fx.AddSchool("school-a", "1001");
         await using var app = await StartApiAsync(fx, ForwardingFixture.Config(primary: receiver));
         var http = app.GetTestClient();

@@ -147,6 +147,23 @@ public sealed class ForwardingFixture : IAsyncDisposable
 
     public PoliceReceiverSimulator Simulator(PoliceReceiverOptions? options = null) => new(options ?? new PoliceReceiverOptions(), Time);
 
+    /// <summary>A simulated receiver already listening (its ports known), on the fixture's clock; the caller disposes it.</summary>
+    public async Task<PoliceReceiverSimulator> StartedSimulatorAsync(PoliceReceiverOptions? options = null)
+    {
+        var simulator = Simulator(options);
+        try
+        {
+            await simulator.StartAsync();
+        }
+        catch
+        {
+            await simulator.DisposeAsync();
+            throw;
+        }
+
+        return simulator;
+    }
+
     public void AddSchool(string id, string? policeAccount, double? latitude = null, double? longitude = null)
     {
         using var connection = Database.Open();
