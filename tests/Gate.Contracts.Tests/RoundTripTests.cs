@@ -1,6 +1,3 @@
-using System.Text;
-using Gate.Server.Wire;
-
 namespace Gate.Contracts.Tests;
 
 /// <summary>What one half encodes, the other half decodes to the same message.</summary>

@@ -1,5 +1,4 @@
 using Gate.Firmware.Host.Cli;
-using Gate.Firmware.Host.Simulation;
 
 namespace Gate.Firmware.Host.Tests;
 

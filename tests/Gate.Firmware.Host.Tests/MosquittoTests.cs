@@ -1,6 +1,3 @@
-using Gate.Contracts;
-using Gate.Firmware.Feedback;
-using Gate.Firmware.Host.Simulation;
 using Gate.Firmware.Host.Storage;
 
 namespace Gate.Firmware.Host.Tests;

@@ -1,7 +1,4 @@
-using Gate.Contracts;
-using Gate.Firmware.Feedback;
 using Gate.Firmware.Host.Cli;
-using Gate.Firmware.Host.Simulation;
 
 namespace Gate.Firmware.Host.Tests;
 
