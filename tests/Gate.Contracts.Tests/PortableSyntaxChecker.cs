@@ -91,6 +91,32 @@ public static class PortableSyntaxChecker
             findings.Add(new Finding(span.Path, span.StartLinePosition.Line + 1, feature, text));
         }
 
+        /// <summary>What is refused wherever it stands, by syntax kind; what depends on its details has a method below.</summary>
+        private static readonly Dictionary<SyntaxKind, string> RefusedKinds = new()
+        {
+            [SyntaxKind.RecordDeclaration] = "record",
+            [SyntaxKind.RecordStructDeclaration] = "record",
+            [SyntaxKind.AwaitExpression] = "await",
+            [SyntaxKind.QueryExpression] = "LINQ query syntax",
+            [SyntaxKind.TupleType] = "tuple",
+            [SyntaxKind.TupleExpression] = "tuple",
+            [SyntaxKind.ParenthesizedVariableDesignation] = "tuple",
+            [SyntaxKind.RangeExpression] = "range",
+            [SyntaxKind.StackAllocArrayCreationExpression] = "stackalloc",
+            [SyntaxKind.ImplicitStackAllocArrayCreationExpression] = "stackalloc",
+            [SyntaxKind.CollectionExpression] = "collection expression",
+        };
+
+        public override void Visit(SyntaxNode? node)
+        {
+            if (node is not null && RefusedKinds.TryGetValue(node.Kind(), out var feature))
+            {
+                Report(node, feature);
+            }
+
+            base.Visit(node);
+        }
+
         public override void VisitClassDeclaration(ClassDeclarationSyntax node)
         {
             if (node.TypeParameterList is not null)
@@ -129,12 +155,6 @@ public static class PortableSyntaxChecker
             }
 
             base.VisitDelegateDeclaration(node);
-        }
-
-        public override void VisitRecordDeclaration(RecordDeclarationSyntax node)
-        {
-            Report(node, "record");
-            base.VisitRecordDeclaration(node);
         }
 
         public override void VisitMethodDeclaration(MethodDeclarationSyntax node)
@@ -197,12 +217,6 @@ public static class PortableSyntaxChecker
             base.VisitAnonymousMethodExpression(node);
         }
 
-        public override void VisitAwaitExpression(AwaitExpressionSyntax node)
-        {
-            Report(node, "await");
-            base.VisitAwaitExpression(node);
-        }
-
         public override void VisitAccessorDeclaration(AccessorDeclarationSyntax node)
         {
             if (node.IsKind(SyntaxKind.InitAccessorDeclaration))
@@ -211,30 +225,6 @@ public static class PortableSyntaxChecker
             }
 
             base.VisitAccessorDeclaration(node);
-        }
-
-        public override void VisitQueryExpression(QueryExpressionSyntax node)
-        {
-            Report(node, "LINQ query syntax");
-            base.VisitQueryExpression(node);
-        }
-
-        public override void VisitTupleType(TupleTypeSyntax node)
-        {
-            Report(node, "tuple");
-            base.VisitTupleType(node);
-        }
-
-        public override void VisitTupleExpression(TupleExpressionSyntax node)
-        {
-            Report(node, "tuple");
-            base.VisitTupleExpression(node);
-        }
-
-        public override void VisitParenthesizedVariableDesignation(ParenthesizedVariableDesignationSyntax node)
-        {
-            Report(node, "tuple");
-            base.VisitParenthesizedVariableDesignation(node);
         }
 
         public override void VisitArrayRankSpecifier(ArrayRankSpecifierSyntax node)
@@ -247,12 +237,6 @@ public static class PortableSyntaxChecker
             base.VisitArrayRankSpecifier(node);
         }
 
-        public override void VisitRangeExpression(RangeExpressionSyntax node)
-        {
-            Report(node, "range");
-            base.VisitRangeExpression(node);
-        }
-
         public override void VisitPrefixUnaryExpression(PrefixUnaryExpressionSyntax node)
         {
             if (node.IsKind(SyntaxKind.IndexExpression))
@@ -261,24 +245,6 @@ public static class PortableSyntaxChecker
             }
 
             base.VisitPrefixUnaryExpression(node);
-        }
-
-        public override void VisitStackAllocArrayCreationExpression(StackAllocArrayCreationExpressionSyntax node)
-        {
-            Report(node, "stackalloc");
-            base.VisitStackAllocArrayCreationExpression(node);
-        }
-
-        public override void VisitImplicitStackAllocArrayCreationExpression(ImplicitStackAllocArrayCreationExpressionSyntax node)
-        {
-            Report(node, "stackalloc");
-            base.VisitImplicitStackAllocArrayCreationExpression(node);
-        }
-
-        public override void VisitCollectionExpression(CollectionExpressionSyntax node)
-        {
-            Report(node, "collection expression");
-            base.VisitCollectionExpression(node);
         }
 
         public override void VisitNullableType(NullableTypeSyntax node)
