@@ -91,7 +91,10 @@ public static class PortableSyntaxChecker
             findings.Add(new Finding(span.Path, span.StartLinePosition.Line + 1, feature, text));
         }
 
-        /// <summary>What is refused wherever it stands, by syntax kind; what depends on its details has a method below.</summary>
+        /// <summary>
+        /// What is refused wherever it stands, by syntax kind. Generic and async declarations are told by their parts
+        /// (in Visit); what needs a closer look has a method of its own below.
+        /// </summary>
         private static readonly Dictionary<SyntaxKind, string> RefusedKinds = new()
         {
             [SyntaxKind.RecordDeclaration] = "record",
@@ -114,107 +117,25 @@ public static class PortableSyntaxChecker
                 Report(node, feature);
             }
 
+            if (node is ClassDeclarationSyntax { TypeParameterList: not null } or StructDeclarationSyntax { TypeParameterList: not null }
+                or InterfaceDeclarationSyntax { TypeParameterList: not null } or DelegateDeclarationSyntax { TypeParameterList: not null })
+            {
+                Report(node, "generic type declaration");
+            }
+
+            if (node is MethodDeclarationSyntax { TypeParameterList: not null } or LocalFunctionStatementSyntax { TypeParameterList: not null })
+            {
+                Report(node, "generic method declaration");
+            }
+
+            if (node is MethodDeclarationSyntax method && method.Modifiers.Any(SyntaxKind.AsyncKeyword)
+                || node is LocalFunctionStatementSyntax local && local.Modifiers.Any(SyntaxKind.AsyncKeyword)
+                || node is AnonymousFunctionExpressionSyntax function && function.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword))
+            {
+                Report(node, "async");
+            }
+
             base.Visit(node);
-        }
-
-        public override void VisitClassDeclaration(ClassDeclarationSyntax node)
-        {
-            if (node.TypeParameterList is not null)
-            {
-                Report(node, "generic type declaration");
-            }
-
-            base.VisitClassDeclaration(node);
-        }
-
-        public override void VisitStructDeclaration(StructDeclarationSyntax node)
-        {
-            if (node.TypeParameterList is not null)
-            {
-                Report(node, "generic type declaration");
-            }
-
-            base.VisitStructDeclaration(node);
-        }
-
-        public override void VisitInterfaceDeclaration(InterfaceDeclarationSyntax node)
-        {
-            if (node.TypeParameterList is not null)
-            {
-                Report(node, "generic type declaration");
-            }
-
-            base.VisitInterfaceDeclaration(node);
-        }
-
-        public override void VisitDelegateDeclaration(DelegateDeclarationSyntax node)
-        {
-            if (node.TypeParameterList is not null)
-            {
-                Report(node, "generic type declaration");
-            }
-
-            base.VisitDelegateDeclaration(node);
-        }
-
-        public override void VisitMethodDeclaration(MethodDeclarationSyntax node)
-        {
-            if (node.TypeParameterList is not null)
-            {
-                Report(node, "generic method declaration");
-            }
-
-            if (node.Modifiers.Any(SyntaxKind.AsyncKeyword))
-            {
-                Report(node, "async");
-            }
-
-            base.VisitMethodDeclaration(node);
-        }
-
-        public override void VisitLocalFunctionStatement(LocalFunctionStatementSyntax node)
-        {
-            if (node.TypeParameterList is not null)
-            {
-                Report(node, "generic method declaration");
-            }
-
-            if (node.Modifiers.Any(SyntaxKind.AsyncKeyword))
-            {
-                Report(node, "async");
-            }
-
-            base.VisitLocalFunctionStatement(node);
-        }
-
-        public override void VisitParenthesizedLambdaExpression(ParenthesizedLambdaExpressionSyntax node)
-        {
-            if (node.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword))
-            {
-                Report(node, "async");
-            }
-
-            base.VisitParenthesizedLambdaExpression(node);
-        }
-
-        public override void VisitSimpleLambdaExpression(SimpleLambdaExpressionSyntax node)
-        {
-            if (node.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword))
-            {
-                Report(node, "async");
-            }
-
-            base.VisitSimpleLambdaExpression(node);
-        }
-
-        public override void VisitAnonymousMethodExpression(AnonymousMethodExpressionSyntax node)
-        {
-            if (node.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword))
-            {
-                Report(node, "async");
-            }
-
-            base.VisitAnonymousMethodExpression(node);
         }
 
         public override void VisitAccessorDeclaration(AccessorDeclarationSyntax node)
