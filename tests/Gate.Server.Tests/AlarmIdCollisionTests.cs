@@ -1,11 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
-using Gate.Contracts;
-using Gate.Server.Alarms;
 using Gate.Server.Forwarding;
-using Gate.Testing;
 using Gate.Server.Wire;
-using Microsoft.Data.Sqlite;
 
 namespace Gate.Server.Tests;
 
@@ -19,12 +13,10 @@ public sealed class AlarmIdCollisionTests
     public async Task AlarmId_ReusedForDifferentAlarm_BothStoredForwardedAndAckedUnderDeviceId()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         var before = device.NewAlarm(boot: 1, seq: 1, AlarmKind.Panic);
         before.UptimeMs = 5000;
-        await device.SendAlarmAsync(before);
-        await device.WaitForAckAsync(before.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(before);
 
         // After the erase the counter starts over: same id, a different alarm.
         var after = device.NewAlarm(boot: 1, seq: 1, AlarmKind.Tamper);
@@ -58,8 +50,7 @@ public sealed class AlarmIdCollisionTests
     public async Task AlarmId_TrueResendsAfterCollision_AreDuplicatesOfTheirOwnAlarm()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         var before = device.NewAlarm(boot: 1, seq: 1, AlarmKind.Panic);
         var after = device.NewAlarm(boot: 1, seq: 1, AlarmKind.Tamper);
         after.UptimeMs = before.UptimeMs + 1;
@@ -86,12 +77,10 @@ public sealed class AlarmIdCollisionTests
     public async Task AlarmId_ReusedWithSameKindOtherUptime_AfterResolve_IsNewAlarmAndStageAcksUseDeviceId()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         var admin = await server.AdminClientAsync();
         var before = device.NewAlarm(boot: 1, seq: 1);
-        await device.SendAlarmAsync(before);
-        await device.WaitForAckAsync(before.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(before);
         (await admin.PostAsJsonAsync($"/api/alarms/{before.Id}/resolve", new { note = "drill by installer" })).EnsureSuccessStatusCode();
 
         var after = device.NewAlarm(boot: 1, seq: 1);
@@ -116,11 +105,9 @@ public sealed class AlarmIdCollisionTests
     public async Task AlarmId_OldRowWithoutUptime_ComparesByOtherFieldsAndStaysDuplicate()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         var alarm = device.NewAlarm(boot: 3, seq: 9);
-        await device.SendAlarmAsync(alarm);
-        await device.WaitForAckAsync(alarm.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(alarm);
 
         // A row stored before uptimes were recorded.
         using (var connection = new SqliteConnection($"Data Source={Path.Combine(server.DataFolder, "gate.db")};Pooling=False"))
