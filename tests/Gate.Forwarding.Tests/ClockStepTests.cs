@@ -1,9 +1,3 @@
-using System.Security.Cryptography;
-using Gate.PoliceReceiver;
-using Gate.Server.Forwarding;
-using Gate.Testing;
-using Gate.SiaDc09;
-
 namespace Gate.Forwarding.Tests;
 
 /// <summary>

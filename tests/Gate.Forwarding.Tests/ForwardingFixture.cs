@@ -1,15 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Gate.PoliceReceiver;
-using Gate.Server.Forwarding;
-using Gate.Server.Storage;
-using Gate.SiaDc09;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Gate.Forwarding.Tests;
 

@@ -1,10 +1,3 @@
-using System.Security.Cryptography;
-using Gate.PoliceReceiver;
-using Gate.Server.Forwarding;
-using Gate.Server.Storage;
-using Gate.SiaDc09;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Gate.Forwarding.Tests;
 
 [Trait("Category", "Integration")]

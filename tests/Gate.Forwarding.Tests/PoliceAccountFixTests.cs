@@ -1,5 +1,3 @@
-using Gate.Server.Forwarding;
-
 namespace Gate.Forwarding.Tests;
 
 [Trait("Category", "Integration")]
