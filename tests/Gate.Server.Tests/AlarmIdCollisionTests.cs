@@ -110,9 +110,8 @@ public sealed class AlarmIdCollisionTests
         await device.SendAlarmAndAwaitReceivedAsync(alarm);
 
         // A row stored before uptimes were recorded.
-        using (var connection = new SqliteConnection($"Data Source={Path.Combine(server.DataFolder, "gate.db")};Pooling=False"))
+        using (var connection = ServerFile.Open(server))
         {
-            connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = "UPDATE alarms SET device_uptime_ms = NULL WHERE id = $id;";
             command.Parameters.AddWithValue("$id", alarm.Id);
@@ -137,19 +136,6 @@ public sealed class AlarmIdCollisionTests
             _ => device.CountSeen(m => IsAck(m, out var ack) && ack.Id == alarmId && ack.Stage == AckStage.Received) >= count,
             $"{count} received acks for {alarmId}");
 
-    private static List<string> ForwardQueue(GateServerFactory server)
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(server.DataFolder, "gate.db")};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT alarm_id FROM forward_queue ORDER BY seq;";
-        using var reader = command.ExecuteReader();
-        var ids = new List<string>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetString(0));
-        }
-
-        return ids;
-    }
+    private static List<string> ForwardQueue(GateServerFactory server) =>
+        ServerFile.Strings(server, "SELECT alarm_id FROM forward_queue ORDER BY seq;");
 }

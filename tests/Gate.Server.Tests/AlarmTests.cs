@@ -14,8 +14,7 @@ public sealed class AlarmTests
         var ack = await device.SendAlarmAndAwaitReceivedAsync(alarm);
 
         // The ack has arrived: the alarm must already be on disk, read through a fresh connection to the file.
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(server.DataFolder, "gate.db")};Pooling=False");
-        connection.Open();
+        using var connection = ServerFile.Open(server);
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT kind, stage, status FROM alarms WHERE id = $id;";
         command.Parameters.AddWithValue("$id", alarm.Id);

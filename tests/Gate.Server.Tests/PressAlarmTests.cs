@@ -45,19 +45,6 @@ public sealed class PressAlarmTests
         Assert.Equal(new[] { first.Id, second.Id }, QueuedForPolice(server));
     }
 
-    private static List<string> QueuedForPolice(GateServerFactory server)
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(server.DataFolder, "gate.db")};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT alarm_id FROM forward_queue ORDER BY alarm_id;";
-        using var reader = command.ExecuteReader();
-        var ids = new List<string>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetString(0));
-        }
-
-        return ids;
-    }
+    private static List<string> QueuedForPolice(GateServerFactory server) =>
+        ServerFile.Strings(server, "SELECT alarm_id FROM forward_queue ORDER BY alarm_id;");
 }
