@@ -108,6 +108,8 @@ public static class PortableSyntaxChecker
             [SyntaxKind.StackAllocArrayCreationExpression] = "stackalloc",
             [SyntaxKind.ImplicitStackAllocArrayCreationExpression] = "stackalloc",
             [SyntaxKind.CollectionExpression] = "collection expression",
+            [SyntaxKind.InitAccessorDeclaration] = "init accessor",
+            [SyntaxKind.IndexExpression] = "index from end",
         };
 
         public override void Visit(SyntaxNode? node)
@@ -115,6 +117,11 @@ public static class PortableSyntaxChecker
             if (node is not null && RefusedKinds.TryGetValue(node.Kind(), out var feature))
             {
                 Report(node, feature);
+            }
+
+            if (node is ArrayRankSpecifierSyntax { Rank: > 1 })
+            {
+                Report(node, "multi-dimensional array");
             }
 
             if (node is ClassDeclarationSyntax { TypeParameterList: not null } or StructDeclarationSyntax { TypeParameterList: not null }
@@ -136,36 +143,6 @@ public static class PortableSyntaxChecker
             }
 
             base.Visit(node);
-        }
-
-        public override void VisitAccessorDeclaration(AccessorDeclarationSyntax node)
-        {
-            if (node.IsKind(SyntaxKind.InitAccessorDeclaration))
-            {
-                Report(node, "init accessor");
-            }
-
-            base.VisitAccessorDeclaration(node);
-        }
-
-        public override void VisitArrayRankSpecifier(ArrayRankSpecifierSyntax node)
-        {
-            if (node.Rank > 1)
-            {
-                Report(node, "multi-dimensional array");
-            }
-
-            base.VisitArrayRankSpecifier(node);
-        }
-
-        public override void VisitPrefixUnaryExpression(PrefixUnaryExpressionSyntax node)
-        {
-            if (node.IsKind(SyntaxKind.IndexExpression))
-            {
-                Report(node, "index from end");
-            }
-
-            base.VisitPrefixUnaryExpression(node);
         }
 
         public override void VisitNullableType(NullableTypeSyntax node)
