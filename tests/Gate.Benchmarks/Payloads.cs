@@ -1,5 +1,3 @@
-using Gate.Contracts;
-
 namespace Gate.Benchmarks;
 
 /// <summary>Realistic v1 payloads, encoded by the firmware-side codec exactly as a device sends them.</summary>

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using BenchmarkDotNet.Attributes;
-using Gate.Contracts;
 using Gate.Server.Wire;
 
 namespace Gate.Benchmarks;

@@ -1,5 +1,3 @@
-using Gate.Server.Wire;
-
 namespace Gate.Contracts.Tests;
 
 /// <summary>The outcome of one decoder on one payload.</summary>

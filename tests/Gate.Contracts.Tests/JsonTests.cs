@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Text;
 using Gate.Contracts.Json;
 
 namespace Gate.Contracts.Tests;

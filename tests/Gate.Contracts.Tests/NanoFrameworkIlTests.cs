@@ -1,7 +1,3 @@
-using System.Reflection;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-
 namespace Gate.Contracts.Tests;
 
 /// <summary>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using FsCheck;
 using FsCheck.Xunit;
-using Gate.Server.Wire;
 
 namespace Gate.Contracts.Tests;
 

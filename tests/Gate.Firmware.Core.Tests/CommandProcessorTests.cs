@@ -1,9 +1,4 @@
-using Gate.Contracts;
-using Gate.Firmware.Alarms;
 using Gate.Firmware.Commands;
-using Gate.Firmware.Config;
-using Gate.Firmware.Core.Tests.Fakes;
-using Gate.Firmware.Feedback;
 
 namespace Gate.Firmware.Core.Tests;
 

@@ -1,6 +1,3 @@
-using Gate.Firmware.Config;
-using Gate.Firmware.Core.Tests.Fakes;
-
 namespace Gate.Firmware.Core.Tests;
 
 public class ConfigTests

@@ -1,7 +1,3 @@
-using Gate.Contracts;
-using Gate.Firmware.Connection;
-using Gate.Firmware.Core.Tests.Fakes;
-
 namespace Gate.Firmware.Core.Tests;
 
 public class BackoffTests

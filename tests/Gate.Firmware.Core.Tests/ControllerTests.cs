@@ -1,8 +1,3 @@
-using Gate.Contracts;
-using Gate.Firmware.Config;
-using Gate.Firmware.Core.Tests.Fakes;
-using Gate.Firmware.Feedback;
-
 namespace Gate.Firmware.Core.Tests;
 
 public class ControllerTests
@@ -10,9 +5,7 @@ public class ControllerTests
     [Fact]
     public void Panic_Pressed_SendsPanicAlarmOnZone1AndLatches()
     {
-        var rig = new ControllerRig();
-        rig.Advance(100);
-        rig.PressPanic();
+        var rig = ControllerRig.PanicPressed();
         var a = rig.PublishedAlarms().Single();
         Assert.Equal((AlarmKind.Panic, 1, "gate-01.1.1", false, 1), (a.Kind, a.Zone, a.Id, a.Restore, a.Sequence));
         Assert.Equal(1, rig.Transport.On(Topics.Alarm).Single().Qos);
@@ -35,9 +28,7 @@ public class ControllerTests
     [Fact]
     public void Panic_CannotBeSilencedAtDevice_OnlyServerResetClearsLatch()
     {
-        var rig = new ControllerRig();
-        rig.Advance(100);
-        rig.PressPanic();
+        var rig = ControllerRig.PanicPressed();
         rig.Advance(60 * 60_000, 1000);
         Assert.True(rig.Controller.PanicLatched);
 
@@ -60,8 +51,7 @@ public class ControllerTests
         rig.Advance(100);
         rig.PressPanic();
         Assert.Equal(FeedbackPatterns.SendingName, rig.Controller.FeedbackPattern);
-        var id = rig.Controller.PanicAlarmId;
-        rig.Ack(id, AckStage.Received);
+        var id = rig.AckPanic(AckStage.Received);
         Assert.Equal(FeedbackPatterns.ReceivedName, rig.Controller.FeedbackPattern);
         rig.Ack(id, AckStage.Forwarded);
         rig.Ack(id, AckStage.PoliceAck);
@@ -76,9 +66,7 @@ public class ControllerTests
     [Fact]
     public void Feedback_SendingPattern_DrivesLedAndBuzzerPins()
     {
-        var rig = new ControllerRig();
-        rig.Advance(100);
-        rig.PressPanic();
+        var rig = ControllerRig.PanicPressed();
         var led = rig.Pins(GateFunction.Led);
         var buzzer = rig.Pins(GateFunction.Buzzer);
         var ledStates = new HashSet<bool>();
@@ -130,9 +118,7 @@ public class ControllerTests
     [Fact]
     public void Drill_WhileRealPanicLatched_IsRejected()
     {
-        var rig = new ControllerRig();
-        rig.Advance(100);
-        rig.PressPanic();
+        var rig = ControllerRig.PanicPressed();
         rig.SendCommand("d1", CommandName.DrillOn);
         var r = rig.Results().Single();
         Assert.Equal((CommandOutcome.Rejected, "alarm_latched"), (r.Result, r.Detail));
@@ -201,9 +187,7 @@ public class ControllerTests
     [Fact]
     public void Commands_RedeliveredCommand_ActsOnceAnswersTwice()
     {
-        var rig = new ControllerRig();
-        rig.Advance(100);
-        rig.PressPanic();
+        var rig = ControllerRig.PanicPressed();
         rig.SendCommand("c9", CommandName.ResetLatch);
         rig.PressPanic();
         rig.SendCommand("c9", CommandName.ResetLatch);
@@ -296,9 +280,7 @@ public class ControllerTests
     [Fact]
     public void Alarms_BeforeClockSet_CarryNullTimestampAndUptime()
     {
-        var rig = new ControllerRig();
-        rig.Advance(100);
-        rig.PressPanic();
+        var rig = ControllerRig.PanicPressed();
         var raw = rig.Transport.On(Topics.Alarm).Single().Text;
         Assert.Contains("\"ts\":null", raw);
     }
@@ -309,9 +291,7 @@ public class SilentAndDuressTests
     [Fact]
     public void SilentPanic_Pressed_SendsSilentKindAndNeverSoundsBuzzer()
     {
-        var rig = new ControllerRig(ControllerRig.ConfigJson("\"panic\":{\"silent\":true,\"hold_ms\":200}"));
-        rig.Advance(100);
-        rig.PressPanic();
+        var rig = ControllerRig.PanicPressed(ControllerRig.ConfigJson("\"panic\":{\"silent\":true,\"hold_ms\":200}"));
         Assert.Equal(AlarmKind.SilentPanic, rig.PublishedAlarms().Single().Kind);
         var buzzer = rig.Pins(GateFunction.Buzzer);
         for (int i = 0; i < 300; i++)

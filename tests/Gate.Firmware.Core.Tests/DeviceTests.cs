@@ -1,4 +1,3 @@
-using Gate.Contracts;
 using Gate.Firmware.Devices;
 
 namespace Gate.Firmware.Core.Tests;

@@ -1,8 +1,3 @@
-using Gate.Contracts;
-using Gate.Firmware.Config;
-using Gate.Firmware.Core.Tests.Fakes;
-using Gate.Firmware.Feedback;
-
 namespace Gate.Firmware.Core.Tests;
 
 /// <summary>
@@ -14,11 +9,8 @@ public class GuardFeedbackTests
     [Fact]
     public void Feedback_FailedAfterReceived_ShowsNotAtPolice()
     {
-        var rig = new ControllerRig();
-        rig.Advance(100);
-        rig.PressPanic();
-        var id = rig.Controller.PanicAlarmId;
-        rig.Ack(id, AckStage.Received);
+        var rig = ControllerRig.PanicPressed();
+        var id = rig.AckPanic(AckStage.Received);
         Assert.Equal(FeedbackPatterns.ReceivedName, rig.Controller.FeedbackPattern);
 
         rig.Ack(id, AckStage.Failed);
@@ -31,11 +23,8 @@ public class GuardFeedbackTests
     public void Feedback_FailedAfterForwarded_ShowsNotAtPolice()
     {
         // Both ranked 2: the device used to ignore this move and kept showing "received".
-        var rig = new ControllerRig();
-        rig.Advance(100);
-        rig.PressPanic();
-        var id = rig.Controller.PanicAlarmId;
-        rig.Ack(id, AckStage.Received);
+        var rig = ControllerRig.PanicPressed();
+        var id = rig.AckPanic(AckStage.Received);
         rig.Ack(id, AckStage.Forwarded);
         Assert.Equal(FeedbackPatterns.ReceivedName, rig.Controller.FeedbackPattern);
 
@@ -48,11 +37,8 @@ public class GuardFeedbackTests
     [Fact]
     public void Feedback_NoPoliceAnswerWithinWait_ShowsNotAtPolice()
     {
-        var rig = new ControllerRig();
-        rig.Advance(100);
-        rig.PressPanic();
-        var id = rig.Controller.PanicAlarmId;
-        rig.Ack(id, AckStage.Received);
+        var rig = ControllerRig.PanicPressed();
+        var id = rig.AckPanic(AckStage.Received);
 
         rig.Advance(9_900, 100);
         Assert.Equal(FeedbackPatterns.ReceivedName, rig.Controller.FeedbackPattern);
@@ -64,11 +50,8 @@ public class GuardFeedbackTests
     [Fact]
     public void Feedback_ForwardedWithinWait_StaysReceived()
     {
-        var rig = new ControllerRig();
-        rig.Advance(100);
-        rig.PressPanic();
-        var id = rig.Controller.PanicAlarmId;
-        rig.Ack(id, AckStage.Received);
+        var rig = ControllerRig.PanicPressed();
+        var id = rig.AckPanic(AckStage.Received);
         rig.Advance(5_000, 100);
         rig.Ack(id, AckStage.Forwarded);
 
@@ -80,10 +63,8 @@ public class GuardFeedbackTests
     [Fact]
     public void Feedback_WaitIsConfigurable()
     {
-        var rig = new ControllerRig(ControllerRig.ConfigJson("\"police_wait_s\":30"));
-        rig.Advance(100);
-        rig.PressPanic();
-        rig.Ack(rig.Controller.PanicAlarmId, AckStage.Received);
+        var rig = ControllerRig.PanicPressed(ControllerRig.ConfigJson("\"police_wait_s\":30"));
+        rig.AckPanic(AckStage.Received);
 
         rig.Advance(29_000, 1000);
         Assert.Equal(FeedbackPatterns.ReceivedName, rig.Controller.FeedbackPattern);
@@ -110,11 +91,8 @@ public class GuardFeedbackTests
     [Fact]
     public void Feedback_PoliceAckAfterNotAtPolice_ShowsAcknowledged()
     {
-        var rig = new ControllerRig();
-        rig.Advance(100);
-        rig.PressPanic();
-        var id = rig.Controller.PanicAlarmId;
-        rig.Ack(id, AckStage.Received);
+        var rig = ControllerRig.PanicPressed();
+        var id = rig.AckPanic(AckStage.Received);
         rig.Advance(15_000, 100);
         Assert.Equal(FeedbackPatterns.NotAtPoliceName, rig.Controller.FeedbackPattern);
 
@@ -129,11 +107,8 @@ public class GuardFeedbackTests
     public void Feedback_ForwardedAfterFailed_StaysNotAtPoliceUntilAcknowledged()
     {
         // A receiver that answers only to refuse gives "forwarded" again; the guard's instruction stands.
-        var rig = new ControllerRig();
-        rig.Advance(100);
-        rig.PressPanic();
-        var id = rig.Controller.PanicAlarmId;
-        rig.Ack(id, AckStage.Received);
+        var rig = ControllerRig.PanicPressed();
+        var id = rig.AckPanic(AckStage.Received);
         rig.Ack(id, AckStage.Failed);
 
         rig.Ack(id, AckStage.Forwarded);
@@ -159,7 +134,7 @@ public class GuardFeedbackTests
         var rig = new ControllerRig(config);
         rig.Advance(100);
         rig.PressPanic();
-        rig.Ack(rig.Controller.PanicAlarmId, AckStage.Failed);
+        rig.AckPanic(AckStage.Failed);
         Assert.Equal(FeedbackPatterns.NotAtPoliceName, rig.Controller.FeedbackPattern);
         var led = new HashSet<bool>();
         var buzzer = new HashSet<bool>();
@@ -186,11 +161,8 @@ public class GuardFeedbackTests
     [Fact]
     public void Panic_SecondPressWhileOpen_IsItsOwnAlarmWithItsOwnAcksAndLight()
     {
-        var rig = new ControllerRig();
-        rig.Advance(100);
-        rig.PressPanic();
-        var first = rig.Controller.PanicAlarmId;
-        rig.Ack(first, AckStage.Received);
+        var rig = ControllerRig.PanicPressed();
+        var first = rig.AckPanic(AckStage.Received);
         rig.Ack(first, AckStage.Forwarded);
         rig.Ack(first, AckStage.PoliceAck);
         Assert.Equal(FeedbackPatterns.PoliceAckName, rig.Controller.FeedbackPattern);
@@ -233,9 +205,7 @@ public class GuardFeedbackTests
     [Fact]
     public void Panic_SecondPressThenReboot_LatchFollowsTheLatestPress()
     {
-        var rig = new ControllerRig();
-        rig.Advance(100);
-        rig.PressPanic();
+        var rig = ControllerRig.PanicPressed();
         rig.PressPanic();
         var second = rig.Controller.PanicAlarmId;
 
@@ -275,10 +245,8 @@ public class GuardFeedbackTests
     [Fact]
     public void Feedback_ResetLatch_ForgetsTheWatchedAlarms()
     {
-        var rig = new ControllerRig();
-        rig.Advance(100);
-        rig.PressPanic();
-        rig.Ack(rig.Controller.PanicAlarmId, AckStage.Failed);
+        var rig = ControllerRig.PanicPressed();
+        rig.AckPanic(AckStage.Failed);
 
         rig.SendCommand("r1", CommandName.ResetLatch);
 

@@ -1,8 +1,4 @@
-using Gate.Contracts;
-using Gate.Firmware.Alarms;
-using Gate.Firmware.Core.Tests.Fakes;
 using Gate.Firmware.Devices;
-using Gate.Firmware.Feedback;
 
 namespace Gate.Firmware.Core.Tests;
 

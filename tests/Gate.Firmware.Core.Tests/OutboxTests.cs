@@ -1,9 +1,3 @@
-using Gate.Contracts;
-using Gate.Firmware.Alarms;
-using Gate.Firmware.Config;
-using Gate.Firmware.Core.Tests.Fakes;
-using Gate.Firmware.Storage;
-
 namespace Gate.Firmware.Core.Tests;
 
 public class OutboxTests
@@ -46,9 +40,7 @@ public class OutboxTests
     [Fact]
     public void Outbox_RebootAfterPublishBeforeAck_ResendsSameBytes()
     {
-        var rig = new ControllerRig();
-        rig.Advance(100);
-        rig.PressPanic();
+        var rig = ControllerRig.PanicPressed();
         var first = rig.Transport.On(Topics.Alarm).First();
 
         var after = new ControllerRig(storage: rig.Storage);
@@ -61,10 +53,8 @@ public class OutboxTests
     [Fact]
     public void Outbox_RebootAfterAck_DoesNotResend()
     {
-        var rig = new ControllerRig();
-        rig.Advance(100);
-        rig.PressPanic();
-        rig.Ack(rig.Controller.PanicAlarmId, AckStage.Received);
+        var rig = ControllerRig.PanicPressed();
+        rig.AckPanic(AckStage.Received);
         Assert.Equal(0, rig.Controller.Outbox.Count);
         Assert.DoesNotContain(rig.Storage.Names, n => n.StartsWith(AlarmOutbox.RecordPrefix, StringComparison.Ordinal));
 
@@ -80,9 +70,7 @@ public class OutboxTests
     [Fact]
     public void Outbox_NoAck_ResendsWithGrowingIntervalUntilReceived()
     {
-        var rig = new ControllerRig();
-        rig.Advance(100);
-        rig.PressPanic();
+        var rig = ControllerRig.PanicPressed();
         rig.Advance(5_000 + 10_000 + 20_000 + 100);
         var ids = rig.PublishedAlarms().Select(a => a.Id).ToList();
         Assert.Equal(4, ids.Count);

@@ -1,7 +1,3 @@
-using Gate.Contracts;
-using Gate.Firmware.Config;
-using Gate.Firmware.Core.Tests.Fakes;
-using Gate.Firmware.Storage;
 using Xunit.Abstractions;
 
 namespace Gate.Firmware.Core.Tests;

@@ -1,7 +1,3 @@
-using Gate.Contracts;
-using Gate.Firmware.Connection;
-using Gate.Firmware.Core.Tests.Fakes;
-
 namespace Gate.Firmware.Core.Tests;
 
 /// <summary>The hand-over from the MQTT client's threads to the controller's Poll.</summary>

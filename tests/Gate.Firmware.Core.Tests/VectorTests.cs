@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using Gate.Contracts;
-using Gate.Firmware.Core.Tests.Fakes;
 
 namespace Gate.Firmware.Core.Tests;
 

@@ -1,5 +1,4 @@
 using Gate.Firmware.Host.Cli;
-using Gate.Firmware.Host.Simulation;
 
 namespace Gate.Firmware.Host.Tests;
 
@@ -15,8 +14,7 @@ public sealed class ConsoleTests : IDisposable
     {
         // The police answer waits for the script to have seen "received" (a fixed delay would race a slow machine).
         var police = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var emulator = new GatewayEmulator { PoliceHold = police.Task };
-        await emulator.StartAsync("127.0.0.1", _broker.Port);
+        await using var emulator = await _broker.StartEmulatorAsync(police.Task);
         await using var gate = new VirtualGateController(new VirtualGateControllerOptions { BrokerPort = _broker.Port, Device = "gate-script", PanicHoldMs = 100 });
         var output = new StringWriter();
         var console = new SimulatorConsole(gate, output);

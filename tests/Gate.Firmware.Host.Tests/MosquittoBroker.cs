@@ -33,6 +33,26 @@ public sealed class MosquittoBroker : IDisposable
 
     public int Port { get; }
 
+    /// <summary>
+    /// The gateway emulator connected to this broker (the caller disposes it); with policeHold, every police answer
+    /// waits for that task.
+    /// </summary>
+    public async Task<GatewayEmulator> StartEmulatorAsync(Task? policeHold = null, string clientId = "gate-gateway-emulator")
+    {
+        var emulator = new GatewayEmulator { PoliceHold = policeHold };
+        try
+        {
+            await emulator.StartAsync("127.0.0.1", Port, clientId);
+        }
+        catch
+        {
+            await emulator.DisposeAsync();
+            throw;
+        }
+
+        return emulator;
+    }
+
     private string ConfigPath => Path.Combine(_dir, "mosquitto.conf");
 
     public void Start()

@@ -1,6 +1,3 @@
-using Gate.Contracts;
-using Gate.Firmware.Feedback;
-using Gate.Firmware.Host.Simulation;
 using Gate.Firmware.Host.Storage;
 
 namespace Gate.Firmware.Host.Tests;
@@ -24,12 +21,8 @@ public sealed class MosquittoTests : IDisposable
         Storage = storage,
     };
 
-    private async Task<GatewayEmulator> EmulatorAsync(string id = "emu")
-    {
-        var emulator = new GatewayEmulator();
-        await emulator.StartAsync("127.0.0.1", _broker.Port, id + "-" + Guid.NewGuid().ToString("N")[..6]);
-        return emulator;
-    }
+    private Task<GatewayEmulator> EmulatorAsync(string id = "emu") =>
+        _broker.StartEmulatorAsync(clientId: id + "-" + Guid.NewGuid().ToString("N")[..6]);
 
     [Fact]
     public async Task Availability_Connect_RetainedOnline_PowerCut_LastWillOffline()

@@ -1,7 +1,4 @@
-using Gate.Contracts;
-using Gate.Firmware.Feedback;
 using Gate.Firmware.Host.Cli;
-using Gate.Firmware.Host.Simulation;
 
 namespace Gate.Firmware.Host.Tests;
 
@@ -18,8 +15,7 @@ public sealed class NotAtPoliceConsoleTests : IDisposable
     {
         // The emulator stores the alarm (received) and holds the police answer; the test plays the failing delivery.
         var police = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var emulator = new GatewayEmulator { PoliceHold = police.Task };
-        await emulator.StartAsync("127.0.0.1", _broker.Port);
+        await using var emulator = await _broker.StartEmulatorAsync(police.Task);
         // A long wait: only the server's "failed" can turn the light, not the timer.
         await using var gate = new VirtualGateController(new VirtualGateControllerOptions { BrokerPort = _broker.Port, Device = "gate-nap", PanicHoldMs = 100, PoliceWaitSeconds = 600 });
         var output = new StringWriter();

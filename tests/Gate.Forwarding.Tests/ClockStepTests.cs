@@ -1,9 +1,3 @@
-using System.Security.Cryptography;
-using Gate.PoliceReceiver;
-using Gate.Server.Forwarding;
-using Gate.Testing;
-using Gate.SiaDc09;
-
 namespace Gate.Forwarding.Tests;
 
 /// <summary>
@@ -19,8 +13,7 @@ public sealed class ClockStepTests
         await using var fx = new ForwardingFixture();
         var clock = new SteppedClock(fx.Time);
         fx.ServerClock = clock;
-        await using var receiver = fx.Simulator(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Nak });
-        await receiver.StartAsync();
+        await using var receiver = await fx.StartedSimulatorAsync(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Nak });
         fx.AddSchool("school-a", "1001");
         await fx.StartAsync(ForwardingFixture.Config(primary: receiver, troubleAfter: 5));
 
@@ -44,8 +37,7 @@ public sealed class ClockStepTests
         await using var fx = new ForwardingFixture();
         var clock = new SteppedClock(fx.Time);
         fx.ServerClock = clock;
-        await using var receiver = fx.Simulator(new PoliceReceiverOptions { Key = key });
-        await receiver.StartAsync();
+        await using var receiver = await fx.StartedSimulatorAsync(new PoliceReceiverOptions { Key = key });
         fx.AddSchool("school-a", "1001");
         await fx.StartAsync(ForwardingFixture.Config(primary: receiver, key: Convert.ToHexString(key)));
 

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Gate.Contracts;
-using Gate.SiaDc09;
 
 namespace Gate.Forwarding.Tests;
 

@@ -3,18 +3,11 @@ using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Gate.PoliceReceiver;
-using Gate.Server.Forwarding;
 using Gate.Server.Security;
-using Gate.Server.Storage;
-using Gate.SiaDc09;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gate.Forwarding.Tests;
@@ -67,10 +60,8 @@ public class ForwardingApiTests
     public async Task Api_DeliveryTrail_NeedsSignInAndShowsEveryAttempt()
     {
         await using var fx = new ForwardingFixture();
-        await using var primary = fx.Simulator();
-        await using var backup = fx.Simulator();
-        await primary.StartAsync();
-        await backup.StartAsync();
+        await using var primary = await fx.StartedSimulatorAsync();
+        await using var backup = await fx.StartedSimulatorAsync();
         await primary.StopAsync();
         fx.AddSchool("school-a", "1001");
         await using var app = await StartApiAsync(fx, ForwardingFixture.Config(primary: primary, backup: backup));
@@ -98,8 +89,7 @@ public class ForwardingApiTests
     public async Task Api_Status_ShowsPathHealthAndQueue()
     {
         await using var fx = new ForwardingFixture();
-        await using var primary = fx.Simulator();
-        await primary.StartAsync();
+        await using var primary = await fx.StartedSimulatorAsync();
         await primary.StopAsync();
         fx.AddSchool("school-a", "1001");
         await using var app = await StartApiAsync(fx, ForwardingFixture.Config(primary: primary));
@@ -124,8 +114,7 @@ public class ForwardingApiTests
     public async Task Api_RetryRejectedAlarm_RequeuesAndDeliversIt()
     {
         await using var fx = new ForwardingFixture();
-        await using var receiver = fx.Simulator(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Duh });
-        await receiver.StartAsync();
+        await using var receiver = await fx.StartedSimulatorAsync(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Duh });
         fx.AddSchool("school-a", "1001");
         await using var app = await StartApiAsync(fx, ForwardingFixture.Config(primary: receiver));
         var http = app.GetTestClient();

@@ -1,15 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Gate.PoliceReceiver;
-using Gate.Server.Forwarding;
-using Gate.Server.Storage;
-using Gate.SiaDc09;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Gate.Forwarding.Tests;
 
@@ -146,6 +138,23 @@ public sealed class ForwardingFixture : IAsyncDisposable
     public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("not started");
 
     public PoliceReceiverSimulator Simulator(PoliceReceiverOptions? options = null) => new(options ?? new PoliceReceiverOptions(), Time);
+
+    /// <summary>A simulated receiver already listening (its ports known), on the fixture's clock; the caller disposes it.</summary>
+    public async Task<PoliceReceiverSimulator> StartedSimulatorAsync(PoliceReceiverOptions? options = null)
+    {
+        var simulator = Simulator(options);
+        try
+        {
+            await simulator.StartAsync();
+        }
+        catch
+        {
+            await simulator.DisposeAsync();
+            throw;
+        }
+
+        return simulator;
+    }
 
     public void AddSchool(string id, string? policeAccount, double? latitude = null, double? longitude = null)
     {

@@ -1,6 +1,3 @@
-using Gate.Server.Forwarding;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Gate.Forwarding.Tests;

@@ -1,10 +1,3 @@
-using System.Security.Cryptography;
-using Gate.PoliceReceiver;
-using Gate.Server.Forwarding;
-using Gate.Server.Storage;
-using Gate.SiaDc09;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Gate.Forwarding.Tests;
 
 [Trait("Category", "Integration")]
@@ -14,8 +7,7 @@ public class ForwardingServiceTests
     public async Task Forwarding_Alarm_ReachesReceiverAsContactIdAndIsAcknowledged()
     {
         await using var fx = new ForwardingFixture();
-        await using var receiver = fx.Simulator();
-        await receiver.StartAsync();
+        await using var receiver = await fx.StartedSimulatorAsync();
         fx.AddSchool("school-a", "1001", latitude: 39.916527, longitude: 116.397128);
         await fx.StartAsync(ForwardingFixture.Config(primary: receiver));
 
@@ -41,8 +33,7 @@ public class ForwardingServiceTests
     public async Task Forwarding_Restore_IsSentWithQualifier3()
     {
         await using var fx = new ForwardingFixture();
-        await using var receiver = fx.Simulator();
-        await receiver.StartAsync();
+        await using var receiver = await fx.StartedSimulatorAsync();
         fx.AddSchool("school-a", "1001");
         await fx.StartAsync(ForwardingFixture.Config(primary: receiver));
 
@@ -61,8 +52,7 @@ public class ForwardingServiceTests
     {
         var key = RandomNumberGenerator.GetBytes(keyBytes);
         await using var fx = new ForwardingFixture();
-        await using var receiver = fx.Simulator(new PoliceReceiverOptions { Key = key });
-        await receiver.StartAsync();
+        await using var receiver = await fx.StartedSimulatorAsync(new PoliceReceiverOptions { Key = key });
         fx.AddSchool("school-a", "1001");
         await fx.StartAsync(ForwardingFixture.Config(primary: receiver, key: Convert.ToHexString(key), transport: transport));
 
@@ -80,8 +70,7 @@ public class ForwardingServiceTests
     public async Task Forwarding_UnencryptedUdp_Delivers()
     {
         await using var fx = new ForwardingFixture();
-        await using var receiver = fx.Simulator();
-        await receiver.StartAsync();
+        await using var receiver = await fx.StartedSimulatorAsync();
         fx.AddSchool("school-a", "1001");
         await fx.StartAsync(ForwardingFixture.Config(primary: receiver, transport: "udp"));
 
@@ -95,8 +84,7 @@ public class ForwardingServiceTests
     public async Task Forwarding_ReceiverDownAcrossServerRestart_BacklogDrainsInOrderPerSchool()
     {
         await using var fx = new ForwardingFixture();
-        var receiver = fx.Simulator();
-        await receiver.StartAsync();
+        var receiver = await fx.StartedSimulatorAsync();
         await receiver.StopAsync();
         fx.AddSchool("school-a", "1001");
         fx.AddSchool("school-b", "1002");
@@ -136,10 +124,8 @@ public class ForwardingServiceTests
     public async Task Forwarding_PrimaryDown_FailsOverToBackupThenFailsBack()
     {
         await using var fx = new ForwardingFixture();
-        await using var primary = fx.Simulator();
-        await using var backup = fx.Simulator();
-        await primary.StartAsync();
-        await backup.StartAsync();
+        await using var primary = await fx.StartedSimulatorAsync();
+        await using var backup = await fx.StartedSimulatorAsync();
         await primary.StopAsync();
         fx.AddSchool("school-a", "1001");
         await fx.StartAsync(ForwardingFixture.Config(primary: primary, backup: backup));
@@ -166,10 +152,8 @@ public class ForwardingServiceTests
     public async Task Forwarding_SilentPrimary_AlarmsQueuedBehindItGoToBackupAfterOneTimeoutNotOneEach()
     {
         await using var fx = new ForwardingFixture();
-        await using var primary = fx.Simulator(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Silent });
-        await using var backup = fx.Simulator();
-        await primary.StartAsync();
-        await backup.StartAsync();
+        await using var primary = await fx.StartedSimulatorAsync(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Silent });
+        await using var backup = await fx.StartedSimulatorAsync();
         for (var s = 0; s < 4; s++)
         {
             fx.AddSchool($"school-{s}", $"{2000 + s}");
@@ -194,8 +178,7 @@ public class ForwardingServiceTests
     public async Task Forwarding_SeveralConnections_AlarmsOfDifferentSchoolsAreInFlightAtOnce_EachSchoolStaysInOrder()
     {
         await using var fx = new ForwardingFixture();
-        await using var receiver = fx.Simulator(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Silent });
-        await receiver.StartAsync();
+        await using var receiver = await fx.StartedSimulatorAsync(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Silent });
         for (var s = 0; s < 3; s++)
         {
             fx.AddSchool($"school-{s}", $"{3000 + s}");
@@ -232,10 +215,8 @@ public class ForwardingServiceTests
     public async Task Supervision_NullMessages_ProbeAFailedPrimaryAndFailBack()
     {
         await using var fx = new ForwardingFixture();
-        await using var primary = fx.Simulator();
-        await using var backup = fx.Simulator();
-        await primary.StartAsync();
-        await backup.StartAsync();
+        await using var primary = await fx.StartedSimulatorAsync();
+        await using var backup = await fx.StartedSimulatorAsync();
         await primary.StopAsync();
         fx.AddSchool("school-a", "1001");
         await fx.StartAsync(ForwardingFixture.Config(primary: primary, backup: backup, supervision: "00:00:20"));
@@ -267,8 +248,7 @@ public class ForwardingServiceTests
     public async Task Forwarding_ReceiverNaksForever_RetriesWithDoublingBackoffAndRaisesTroubleWithoutLosingTheAlarm()
     {
         await using var fx = new ForwardingFixture();
-        await using var receiver = fx.Simulator(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Nak });
-        await receiver.StartAsync();
+        await using var receiver = await fx.StartedSimulatorAsync(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Nak });
         fx.AddSchool("school-a", "1001");
         await fx.StartAsync(ForwardingFixture.Config(primary: receiver, troubleAfter: 2));
 
@@ -308,8 +288,7 @@ public class ForwardingServiceTests
     public async Task Forwarding_ReceiverAnswersDuh_MarksRejectedRaisesTroubleAndMovesOnWithoutLooping()
     {
         await using var fx = new ForwardingFixture();
-        await using var receiver = fx.Simulator(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Duh });
-        await receiver.StartAsync();
+        await using var receiver = await fx.StartedSimulatorAsync(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Duh });
         fx.AddSchool("school-a", "1001");
         await fx.StartAsync(ForwardingFixture.Config(primary: receiver));
 
@@ -333,8 +312,7 @@ public class ForwardingServiceTests
     public async Task Forwarding_SilentReceiver_TimesOutAndResendsTheSameAlarmId()
     {
         await using var fx = new ForwardingFixture();
-        await using var receiver = fx.Simulator(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Silent });
-        await receiver.StartAsync();
+        await using var receiver = await fx.StartedSimulatorAsync(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Silent });
         fx.AddSchool("school-a", "1001");
         await fx.StartAsync(ForwardingFixture.Config(primary: receiver));
         var heard = receiver.NextMessage();
@@ -357,8 +335,7 @@ public class ForwardingServiceTests
     public async Task Forwarding_MisbehavingReceiver_IsRetriedUntilAcknowledged(ReceiverBehaviour behaviour)
     {
         await using var fx = new ForwardingFixture();
-        await using var receiver = fx.Simulator(new PoliceReceiverOptions { Behaviour = behaviour });
-        await receiver.StartAsync();
+        await using var receiver = await fx.StartedSimulatorAsync(new PoliceReceiverOptions { Behaviour = behaviour });
         fx.AddSchool("school-a", "1001");
         await fx.StartAsync(ForwardingFixture.Config(primary: receiver));
 
@@ -392,8 +369,7 @@ public class ForwardingServiceTests
     public async Task Forwarding_SchoolWithoutPoliceAccount_RaisesTroubleThenDeliversOnceAccountIsSet()
     {
         await using var fx = new ForwardingFixture();
-        await using var receiver = fx.Simulator();
-        await receiver.StartAsync();
+        await using var receiver = await fx.StartedSimulatorAsync();
         fx.AddSchool("school-a", null);
         await fx.StartAsync(ForwardingFixture.Config(primary: receiver, troubleAfter: 5));
 
@@ -411,8 +387,7 @@ public class ForwardingServiceTests
     public async Task Forwarding_PoliceAck_AttemptDeliveredStateForwardedAndPoliceAckAreOneCommit()
     {
         await using var fx = new ForwardingFixture();
-        await using var receiver = fx.Simulator();
-        await receiver.StartAsync();
+        await using var receiver = await fx.StartedSimulatorAsync();
         fx.AddSchool("school-a", "1001");
         await fx.StartAsync(ForwardingFixture.Config(primary: receiver));
         // The first alarm settles what happens once (the start-up schedule reset, the first DC-09 sequence block).
@@ -450,8 +425,7 @@ public class ForwardingServiceTests
     public async Task Queue_SameAlarmIdTwice_IsQueuedAndDeliveredOnce()
     {
         await using var fx = new ForwardingFixture();
-        await using var receiver = fx.Simulator();
-        await receiver.StartAsync();
+        await using var receiver = await fx.StartedSimulatorAsync();
         fx.AddSchool("school-a", "1001");
         fx.Enqueue(ForwardingFixture.Alarm("u.1.1"), ForwardingFixture.Alarm("u.1.1"), ForwardingFixture.Alarm("u.1.2"));
 
@@ -466,8 +440,7 @@ public class ForwardingServiceTests
     public async Task Forwarding_ManySchools_AllDeliveredEachInOrder()
     {
         await using var fx = new ForwardingFixture();
-        await using var receiver = fx.Simulator();
-        await receiver.StartAsync();
+        await using var receiver = await fx.StartedSimulatorAsync();
         for (var s = 0; s < 20; s++)
         {
             fx.AddSchool($"school-{s}", $"{1000 + s}");

@@ -1,5 +1,3 @@
-using Gate.Server.Forwarding;
-
 namespace Gate.Forwarding.Tests;
 
 [Trait("Category", "Integration")]
@@ -9,8 +7,7 @@ public class PoliceAccountFixTests
     public async Task Forwarding_SchoolAccountFixed_WaitingAlarmGoesOutAtOnceNotAtTheNextBackoffSlot()
     {
         await using var fx = new ForwardingFixture();
-        await using var receiver = fx.Simulator();
-        await receiver.StartAsync();
+        await using var receiver = await fx.StartedSimulatorAsync();
         // An account stored before the edge checked it (or by hand in the database): the forwarder cannot send it.
         fx.AddSchool("school-a", "zz");
         await fx.StartAsync(ForwardingFixture.Config(primary: receiver));

@@ -1,9 +1,4 @@
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Text;
-using Gate.SiaDc09;
-using Gate.PoliceReceiver;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Gate.Forwarding.Tests;
 
@@ -12,6 +7,18 @@ public class PoliceReceiverSimulatorTests
 {
     private const string Account = "1234AB";
     private static readonly string Data = new ContactIdEvent(1, 120, 1, 1).ToDataBlock(Account);
+
+    /// <summary>A simulated receiver already listening; the caller disposes it.</summary>
+    private static async Task<PoliceReceiverSimulator> StartedAsync(PoliceReceiverOptions? options = null, TimeProvider? time = null)
+    {
+        var simulator = new PoliceReceiverSimulator(options, time);
+        await simulator.StartAsync();
+        return simulator;
+    }
+
+    /// <summary>The test's one event: a Contact ID panic for <see cref="Account"/>.</summary>
+    private static Task<Dc09Result> SendPanicAsync(Dc09Client client) =>
+        client.SendEventAsync(SiaToken.ContactId, Account, Data, null, CancellationToken.None);
 
     private static Dc09Client ClientFor(PoliceReceiverSimulator simulator, Dc09Transport transport = Dc09Transport.Tcp, byte[]? key = null, TimeProvider? time = null) =>
         new(new Dc09ClientOptions
@@ -27,8 +34,7 @@ public class PoliceReceiverSimulatorTests
     [Fact]
     public async Task Simulator_UnencryptedTcp_AcknowledgesAndRecordsContactId()
     {
-        await using var simulator = new PoliceReceiverSimulator();
-        await simulator.StartAsync();
+        await using var simulator = await StartedAsync();
         await using var client = ClientFor(simulator);
 
         var result = await client.SendEventAsync(SiaToken.ContactId, Account, Data, ["Ialarm g1.1.1 panic"], CancellationToken.None);
@@ -45,11 +51,10 @@ public class PoliceReceiverSimulatorTests
     public async Task Simulator_EncryptedTcp_DecryptsAndAnswersEncryptedAck()
     {
         var key = RandomNumberGenerator.GetBytes(32);
-        await using var simulator = new PoliceReceiverSimulator(new PoliceReceiverOptions { Key = key });
-        await simulator.StartAsync();
+        await using var simulator = await StartedAsync(new PoliceReceiverOptions { Key = key });
         await using var client = ClientFor(simulator, key: key);
 
-        var result = await client.SendEventAsync(SiaToken.ContactId, Account, Data, null, CancellationToken.None);
+        var result = await SendPanicAsync(client);
 
         Assert.Equal(Dc09Outcome.Ack, result.Outcome);
         Assert.StartsWith("\"*ACK\"", result.Response);
@@ -63,11 +68,10 @@ public class PoliceReceiverSimulatorTests
     public async Task Simulator_Udp_Acknowledges()
     {
         var key = RandomNumberGenerator.GetBytes(16);
-        await using var simulator = new PoliceReceiverSimulator(new PoliceReceiverOptions { Key = key });
-        await simulator.StartAsync();
+        await using var simulator = await StartedAsync(new PoliceReceiverOptions { Key = key });
         await using var client = ClientFor(simulator, Dc09Transport.Udp, key);
 
-        var result = await client.SendEventAsync(SiaToken.ContactId, Account, Data, null, CancellationToken.None);
+        var result = await SendPanicAsync(client);
 
         Assert.Equal(Dc09Outcome.Ack, result.Outcome);
         Assert.Equal("udp", Assert.Single(simulator.Acknowledged).Transport);
@@ -76,8 +80,7 @@ public class PoliceReceiverSimulatorTests
     [Fact]
     public async Task Simulator_NullMessage_IsAcknowledged()
     {
-        await using var simulator = new PoliceReceiverSimulator();
-        await simulator.StartAsync();
+        await using var simulator = await StartedAsync();
         await using var client = ClientFor(simulator);
 
         var result = await client.SendNullAsync("0000", CancellationToken.None);
@@ -92,11 +95,10 @@ public class PoliceReceiverSimulatorTests
         var receiverTime = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
         var senderTime = new FakeTimeProvider(receiverTime.GetUtcNow().AddMinutes(-5));
         var key = RandomNumberGenerator.GetBytes(16);
-        await using var simulator = new PoliceReceiverSimulator(new PoliceReceiverOptions { Key = key }, receiverTime);
-        await simulator.StartAsync();
+        await using var simulator = await StartedAsync(new PoliceReceiverOptions { Key = key }, receiverTime);
         await using var client = ClientFor(simulator, key: key, time: senderTime);
 
-        var result = await client.SendEventAsync(SiaToken.ContactId, Account, Data, null, CancellationToken.None);
+        var result = await SendPanicAsync(client);
 
         Assert.Equal(Dc09Outcome.Ack, result.Outcome);
         Assert.Equal(1, result.NakResyncs);
@@ -131,8 +133,7 @@ public class PoliceReceiverSimulatorTests
     [Fact]
     public async Task Simulator_CorruptedCrc_AnswersNakWithItsTime()
     {
-        await using var simulator = new PoliceReceiverSimulator();
-        await simulator.StartAsync();
+        await using var simulator = await StartedAsync();
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(simulator.TcpEndPoint!);
         var frame = new SiaDc09Frame { Token = SiaToken.ContactId, Sequence = 5, Account = Account, Data = Data }.Encode();
@@ -151,11 +152,10 @@ public class PoliceReceiverSimulatorTests
     [Fact]
     public async Task Simulator_EncryptedFromAccountWithoutKey_AnswersDuh()
     {
-        await using var simulator = new PoliceReceiverSimulator();
-        await simulator.StartAsync();
+        await using var simulator = await StartedAsync();
         await using var client = ClientFor(simulator, key: RandomNumberGenerator.GetBytes(16));
 
-        var result = await client.SendEventAsync(SiaToken.ContactId, Account, Data, null, CancellationToken.None);
+        var result = await SendPanicAsync(client);
 
         Assert.Equal(Dc09Outcome.Duh, result.Outcome);
     }
@@ -163,8 +163,7 @@ public class PoliceReceiverSimulatorTests
     [Fact]
     public async Task Simulator_MalformedContactId_AnswersDuh()
     {
-        await using var simulator = new PoliceReceiverSimulator();
-        await simulator.StartAsync();
+        await using var simulator = await StartedAsync();
         await using var client = ClientFor(simulator);
 
         var result = await client.SendEventAsync(SiaToken.ContactId, Account, "#1234AB|not contact id", null, CancellationToken.None);
@@ -175,11 +174,10 @@ public class PoliceReceiverSimulatorTests
     [Fact]
     public async Task Client_NakForever_GivesNakAfterOneResyncNotALoop()
     {
-        await using var simulator = new PoliceReceiverSimulator(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Nak });
-        await simulator.StartAsync();
+        await using var simulator = await StartedAsync(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Nak });
         await using var client = ClientFor(simulator);
 
-        var result = await client.SendEventAsync(SiaToken.ContactId, Account, Data, null, CancellationToken.None);
+        var result = await SendPanicAsync(client);
 
         Assert.Equal(Dc09Outcome.Nak, result.Outcome);
         Assert.Equal(2, simulator.Received.Count);
@@ -188,23 +186,21 @@ public class PoliceReceiverSimulatorTests
     [Fact]
     public async Task Client_DuhBehaviour_GivesDuh()
     {
-        await using var simulator = new PoliceReceiverSimulator(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Duh });
-        await simulator.StartAsync();
+        await using var simulator = await StartedAsync(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Duh });
         await using var client = ClientFor(simulator);
 
-        Assert.Equal(Dc09Outcome.Duh, (await client.SendEventAsync(SiaToken.ContactId, Account, Data, null, CancellationToken.None)).Outcome);
+        Assert.Equal(Dc09Outcome.Duh, (await SendPanicAsync(client)).Outcome);
     }
 
     [Fact]
     public async Task Client_ReceiverDropsMidFrame_ReportsClosedThenReconnects()
     {
-        await using var simulator = new PoliceReceiverSimulator(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.DropMidFrame });
-        await simulator.StartAsync();
+        await using var simulator = await StartedAsync(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.DropMidFrame });
         await using var client = ClientFor(simulator);
 
-        var dropped = await client.SendEventAsync(SiaToken.ContactId, Account, Data, null, CancellationToken.None);
+        var dropped = await SendPanicAsync(client);
         simulator.Behaviour = ReceiverBehaviour.Normal;
-        var retried = await client.SendEventAsync(SiaToken.ContactId, Account, Data, null, CancellationToken.None);
+        var retried = await SendPanicAsync(client);
 
         Assert.Equal(Dc09Outcome.ConnectionClosed, dropped.Outcome);
         Assert.Contains("mid-frame", dropped.Detail);
@@ -214,23 +210,21 @@ public class PoliceReceiverSimulatorTests
     [Fact]
     public async Task Client_ReceiverSendsGarbage_ReportsGarbage()
     {
-        await using var simulator = new PoliceReceiverSimulator(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Garbage });
-        await simulator.StartAsync();
+        await using var simulator = await StartedAsync(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Garbage });
         await using var client = ClientFor(simulator);
 
-        Assert.Equal(Dc09Outcome.Garbage, (await client.SendEventAsync(SiaToken.ContactId, Account, Data, null, CancellationToken.None)).Outcome);
+        Assert.Equal(Dc09Outcome.Garbage, (await SendPanicAsync(client)).Outcome);
     }
 
     [Fact]
     public async Task Client_SilentReceiver_TimesOutOnItsClock()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var simulator = new PoliceReceiverSimulator(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Silent }, time);
-        await simulator.StartAsync();
+        await using var simulator = await StartedAsync(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Silent }, time);
         await using var client = ClientFor(simulator, time: time);
         var received = simulator.NextMessage();
 
-        var send = client.SendEventAsync(SiaToken.ContactId, Account, Data, null, CancellationToken.None);
+        var send = SendPanicAsync(client);
         await received.WithTimeout("the frame at the receiver");
         time.Advance(TimeSpan.FromSeconds(6));
         var result = await send.WithTimeout("the timeout");
@@ -243,18 +237,17 @@ public class PoliceReceiverSimulatorTests
     {
         var receiverTime = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var senderTime = new FakeTimeProvider(receiverTime.GetUtcNow());
-        await using var simulator = new PoliceReceiverSimulator(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Slow, SlowDelay = TimeSpan.FromSeconds(35) }, receiverTime);
-        await simulator.StartAsync();
+        await using var simulator = await StartedAsync(new PoliceReceiverOptions { Behaviour = ReceiverBehaviour.Slow, SlowDelay = TimeSpan.FromSeconds(35) }, receiverTime);
         await using var client = ClientFor(simulator, time: senderTime);
         var received = simulator.NextMessage();
 
-        var send = client.SendEventAsync(SiaToken.ContactId, Account, Data, null, CancellationToken.None);
+        var send = SendPanicAsync(client);
         await received.WithTimeout("the frame at the receiver");
         senderTime.Advance(TimeSpan.FromSeconds(6));
         var result = await send.WithTimeout("the timeout");
         receiverTime.Advance(TimeSpan.FromSeconds(35));
         simulator.Behaviour = ReceiverBehaviour.Normal;
-        var next = await client.SendEventAsync(SiaToken.ContactId, Account, Data, null, CancellationToken.None);
+        var next = await SendPanicAsync(client);
 
         Assert.Equal(Dc09Outcome.Timeout, result.Outcome);
         Assert.Equal(Dc09Outcome.Ack, next.Outcome);
@@ -264,12 +257,11 @@ public class PoliceReceiverSimulatorTests
     [Fact]
     public async Task Client_ReceiverDown_ReportsConnectionFailed()
     {
-        var simulator = new PoliceReceiverSimulator();
-        await simulator.StartAsync();
+        var simulator = await StartedAsync();
         await using var client = ClientFor(simulator);
         await simulator.StopAsync();
 
-        var result = await client.SendEventAsync(SiaToken.ContactId, Account, Data, null, CancellationToken.None);
+        var result = await SendPanicAsync(client);
 
         Assert.Equal(Dc09Outcome.ConnectionFailed, result.Outcome);
     }
@@ -277,8 +269,7 @@ public class PoliceReceiverSimulatorTests
     [Fact]
     public async Task Simulator_StoppedAndStarted_ListensOnTheSamePortAgain()
     {
-        await using var simulator = new PoliceReceiverSimulator();
-        await simulator.StartAsync();
+        await using var simulator = await StartedAsync();
         var port = simulator.TcpEndPoint!.Port;
         await using var client = ClientFor(simulator);
         Assert.Equal(Dc09Outcome.Ack, (await client.SendNullAsync("0000", CancellationToken.None)).Outcome);

@@ -1,11 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using Gate.PoliceReceiver;
-using Gate.Server.Forwarding;
-using Gate.Server.Storage;
-using Gate.SiaDc09;
-using Microsoft.Extensions.Time.Testing;
-
 namespace Gate.Forwarding.Tests;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Text;
-using Gate.SiaDc09;
-
 namespace Gate.Forwarding.Tests;
 
 public class SiaDc09FrameTests

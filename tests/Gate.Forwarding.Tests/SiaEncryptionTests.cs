@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using Gate.SiaDc09;
-
 namespace Gate.Forwarding.Tests;
 
 public class SiaEncryptionTests

@@ -1,5 +1,3 @@
-using Gate.PoliceReceiver;
-
 namespace Gate.Forwarding.Tests;
 
 /// <summary>Gate.Testing's <see cref="Wait"/> as extensions, the way these suites read best: <c>await x.WithTimeout("what")</c>.</summary>

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Numerics;
 
 namespace Gate.LoadTest;
 
@@ -63,7 +63,12 @@ public sealed class CommandLine
         return _values.TryGetValue(name, out var v) ? v : null;
     }
 
-    public int Int(string name, int fallback)
+    public int Int(string name, int fallback) => Number(name, fallback, NumberStyles.Integer, "an integer");
+
+    public double Double(string name, double fallback) => Number(name, fallback, NumberStyles.Float, "a number");
+
+    private T Number<T>(string name, T fallback, NumberStyles style, string what)
+        where T : INumberBase<T>
     {
         _read.Add(name);
         if (!_values.TryGetValue(name, out var v))
@@ -71,22 +76,9 @@ public sealed class CommandLine
             return fallback;
         }
 
-        return int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i)
-            ? i
-            : throw new ArgumentException($"--{name} must be an integer, got '{v}'");
-    }
-
-    public double Double(string name, double fallback)
-    {
-        _read.Add(name);
-        if (!_values.TryGetValue(name, out var v))
-        {
-            return fallback;
-        }
-
-        return double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
-            ? d
-            : throw new ArgumentException($"--{name} must be a number, got '{v}'");
+        return T.TryParse(v, style, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new ArgumentException($"--{name} must be {what}, got '{v}'");
     }
 
     public bool Flag(string name)

@@ -1,8 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Gate.Server.Security;
-using Gate.Testing;
 
 namespace Gate.Provisioning.Tests;
 

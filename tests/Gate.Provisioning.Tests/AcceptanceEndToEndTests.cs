@@ -1,11 +1,6 @@
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Gate.Admin;
 using Gate.Firmware.Host.Simulation;
 using Gate.PoliceReceiver;
-using Gate.Server.Security;
 using Gate.SiaDc09;
-using Gate.Testing;
 
 namespace Gate.Provisioning.Tests;
 

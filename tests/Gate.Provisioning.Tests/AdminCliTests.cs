@@ -1,9 +1,5 @@
-using Gate.Admin;
-using Gate.Firmware.Config;
 using Gate.Server.Devices;
-using Gate.Server.Security;
 using MQTTnet;
-using Gate.Testing;
 
 namespace Gate.Provisioning.Tests;
 
@@ -27,16 +23,7 @@ public sealed class AdminCliTests : IDisposable
     {
         _out.GetStringBuilder().Clear();
         _error.GetStringBuilder().Clear();
-        var context = new AdminContext
-        {
-            Out = _out,
-            Error = _error,
-            In = new StringReader(""),
-            CreateHttpClient = _ => _server.CreateClient(),
-            Environment = name => name == AdminApp.ApiKeyVariable ? _key : null,
-            PollInterval = TimeSpan.FromMilliseconds(50),
-        };
-        return await AdminApp.RunAsync(["--server", "http://localhost", .. args], context);
+        return await ProvisioningServer.RunAdminAsync(_server, _out, _error, () => _key, args);
     }
 
     [Fact]

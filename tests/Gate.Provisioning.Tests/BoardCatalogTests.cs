@@ -1,5 +1,3 @@
-using Gate.Server.Provisioning;
-
 namespace Gate.Provisioning.Tests;
 
 public class BoardCatalogTests

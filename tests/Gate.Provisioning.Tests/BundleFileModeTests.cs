@@ -1,7 +1,4 @@
 using System.Runtime.InteropServices;
-using Gate.Admin;
-using Gate.Server.Security;
-using Gate.Testing;
 
 namespace Gate.Provisioning.Tests;
 
@@ -56,15 +53,6 @@ public sealed class BundleFileModeTests : IDisposable
     private async Task<int> RunAsync(params string[] args)
     {
         var key = _server.ApiKey(Roles.Admin);
-        var context = new AdminContext
-        {
-            Out = _out,
-            Error = _error,
-            In = new StringReader(""),
-            CreateHttpClient = _ => _server.CreateClient(),
-            Environment = name => name == AdminApp.ApiKeyVariable ? key : null,
-            PollInterval = TimeSpan.FromMilliseconds(50),
-        };
-        return await AdminApp.RunAsync(["--server", "http://localhost", .. args], context);
+        return await ProvisioningServer.RunAdminAsync(_server, _out, _error, () => key, args);
     }
 }

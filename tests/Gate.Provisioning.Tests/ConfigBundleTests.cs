@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Gate.Firmware.Config;
-using Gate.Server.Provisioning;
 
 namespace Gate.Provisioning.Tests;
 

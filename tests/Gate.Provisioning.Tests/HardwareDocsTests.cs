@@ -1,6 +1,3 @@
-using Gate.Firmware.Config;
-using Gate.Server.Provisioning;
-
 namespace Gate.Provisioning.Tests;
 
 /// <summary>The hardware docs say the same thing as the code and as each other.</summary>

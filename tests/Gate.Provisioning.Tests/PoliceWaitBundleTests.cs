@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using Gate.Firmware.Config;
-using Gate.Server.Provisioning;
-
 namespace Gate.Provisioning.Tests;
 
 /// <summary>The bundle carries how long the device waits for the police before the guard's light says "not at the police".</summary>

@@ -1,12 +1,6 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Gate.Firmware.Config;
 using Gate.Server.Devices;
-using Gate.Server.Provisioning;
-using Gate.Server.Security;
 using MQTTnet;
-using Gate.Testing;
 
 namespace Gate.Provisioning.Tests;
 
@@ -24,14 +18,28 @@ public sealed class ProvisioningApiTests : IDisposable
         return (await response.Content.ReadFromJsonAsync<JsonNode>())!;
     }
 
+    /// <summary>School xinhua in the registry and a technician's API client: where provisioning starts.</summary>
+    private HttpClient TechnicianAtXinhua()
+    {
+        _server.AddSchool("xinhua");
+        return _server.ClientWithKey(Roles.Technician);
+    }
+
+    /// <summary>The broker takes the password the registration issued for the device.</summary>
+    private async Task AssertConnectsAsync(string deviceId, JsonNode issued) =>
+        Assert.Equal(MqttClientConnectResultCode.Success, await ProbeAsync(deviceId, issued["password"]!.GetValue<string>()));
+
+    /// <summary>Whether the broker takes this credential for the xinhua device.</summary>
+    private Task<MqttClientConnectResultCode> ProbeAsync(string deviceId, string password) =>
+        TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", deviceId, password);
+
     private static async Task<string> ErrorOf(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonNode>())!["detail"]!.GetValue<string>();
 
     [Fact]
     public async Task Register_Device_CredentialShownOnceConnectsAndOnlyItsHashIsStored()
     {
-        _server.AddSchool("xinhua");
-        var client = _server.ClientWithKey(Roles.Technician);
+        var client = TechnicianAtXinhua();
 
         var issued = await RegisterAsync(client, "xinhua-gate-1");
 
@@ -40,7 +48,7 @@ public sealed class ProvisioningApiTests : IDisposable
         Assert.NotEqual(password, stored.CredentialHash);
         Assert.DoesNotContain(password, stored.CredentialHash!);
         Assert.True(SecretHasher.VerifyDeviceSecret(password, stored.CredentialHash));
-        var connect = await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", password);
+        var connect = await ProbeAsync("xinhua-gate-1", password);
         Assert.Equal(MqttClientConnectResultCode.Success, connect);
         var view = await client.GetFromJsonAsync<JsonNode>("/api/provisioning/devices/xinhua-gate-1");
         Assert.Equal("esp32-devkitc", view!["placement"]!["board"]!.GetValue<string>());
@@ -51,8 +59,7 @@ public sealed class ProvisioningApiTests : IDisposable
     [Fact]
     public async Task Register_DuplicateDeviceId_IsRefused409NamingTheDevice()
     {
-        _server.AddSchool("xinhua");
-        var client = _server.ClientWithKey(Roles.Technician);
+        var client = TechnicianAtXinhua();
         var first = await RegisterAsync(client, "xinhua-gate-1");
 
         var again = await client.PostAsJsonAsync("/api/provisioning/devices", new { id = "xinhua-gate-1", schoolId = "xinhua", board = "esp32-devkitc" });
@@ -60,15 +67,13 @@ public sealed class ProvisioningApiTests : IDisposable
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Contains("device 'xinhua-gate-1' already exists", await ErrorOf(again));
         // The first device's credential still works: a refused duplicate changes nothing.
-        var connect = await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", first["password"]!.GetValue<string>());
-        Assert.Equal(MqttClientConnectResultCode.Success, connect);
+        await AssertConnectsAsync("xinhua-gate-1", first);
     }
 
     [Fact]
     public async Task Register_UnknownBoard_IsRefusedNamingItAndTheKnownBoards()
     {
-        _server.AddSchool("xinhua");
-        var client = _server.ClientWithKey(Roles.Technician);
+        var client = TechnicianAtXinhua();
 
         var response = await client.PostAsJsonAsync("/api/provisioning/devices", new { id = "xinhua-gate-1", schoolId = "xinhua", board = "esp8266-nodemcu" });
 
@@ -96,8 +101,7 @@ public sealed class ProvisioningApiTests : IDisposable
     [InlineData("gate/1")]
     public async Task Register_BadDeviceId_IsRefusedNamingTheRule(string id)
     {
-        _server.AddSchool("xinhua");
-        var client = _server.ClientWithKey(Roles.Technician);
+        var client = TechnicianAtXinhua();
 
         var response = await client.PostAsJsonAsync("/api/provisioning/devices", new { id, schoolId = "xinhua", board = "esp32-devkitc" });
 
@@ -120,8 +124,7 @@ public sealed class ProvisioningApiTests : IDisposable
     [Fact]
     public async Task Bundle_IssuesANewCredentialInTheConfigAndTheOldOneStopsWorking()
     {
-        _server.AddSchool("xinhua");
-        var client = _server.ClientWithKey(Roles.Technician);
+        var client = TechnicianAtXinhua();
         var issued = await RegisterAsync(client, "xinhua-gate-1");
         var firstPassword = issued["password"]!.GetValue<string>();
 
@@ -133,15 +136,14 @@ public sealed class ProvisioningApiTests : IDisposable
         Assert.True(DeviceConfig.TryParse(gateJson, out var config, out var parseError), parseError);
         Assert.Equal("127.0.0.1", config.BrokerHost);
         Assert.Equal("nanoff --target ESP32_REV3 --serialport COM5 --update --masserase", bundle["commands"]![0]!.GetValue<string>());
-        Assert.Equal(MqttClientConnectResultCode.Success, await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", config.Credential));
-        Assert.NotEqual(MqttClientConnectResultCode.Success, await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", firstPassword));
+        Assert.Equal(MqttClientConnectResultCode.Success, await ProbeAsync("xinhua-gate-1", config.Credential));
+        Assert.NotEqual(MqttClientConnectResultCode.Success, await ProbeAsync("xinhua-gate-1", firstPassword));
     }
 
     [Fact]
     public async Task Bundle_RefusedRequest_LeavesTheWorkingCredentialAlone()
     {
-        _server.AddSchool("xinhua");
-        var client = _server.ClientWithKey(Roles.Technician);
+        var client = TechnicianAtXinhua();
         var issued = await RegisterAsync(client, "xinhua-gate-1");
 
         // A Wi-Fi board without an SSID cannot produce a configuration the controller would accept.
@@ -149,15 +151,13 @@ public sealed class ProvisioningApiTests : IDisposable
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("SSID", await ErrorOf(response));
-        var connect = await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", issued["password"]!.GetValue<string>());
-        Assert.Equal(MqttClientConnectResultCode.Success, connect);
+        await AssertConnectsAsync("xinhua-gate-1", issued);
     }
 
     [Fact]
     public async Task Bundle_PinMapUsingAPinTwice_IsRefusedNamingThePin()
     {
-        _server.AddSchool("xinhua");
-        var client = _server.ClientWithKey(Roles.Technician);
+        var client = TechnicianAtXinhua();
         await RegisterAsync(client, "xinhua-gate-1");
 
         var response = await client.PostAsJsonAsync("/api/provisioning/devices/xinhua-gate-1/bundle",
@@ -171,8 +171,7 @@ public sealed class ProvisioningApiTests : IDisposable
     [Fact]
     public async Task Replace_RevokesTheOldCredentialKeepsItsHistoryAndTheNewDeviceInheritsThePlace()
     {
-        _server.AddSchool("xinhua");
-        var client = _server.ClientWithKey(Roles.Technician);
+        var client = TechnicianAtXinhua();
         var old = await RegisterAsync(client, "xinhua-gate-1", place: "north gate, guard booth");
 
         var response = await client.PostAsJsonAsync("/api/provisioning/devices/xinhua-gate-1/replace", new { newId = "xinhua-gate-1b" });
@@ -183,9 +182,9 @@ public sealed class ProvisioningApiTests : IDisposable
         Assert.Equal("north gate, guard booth", replacement["place"]!.GetValue<string>());
         Assert.Equal("esp32-devkitc", replacement["board"]!.GetValue<string>());
         Assert.NotEqual(MqttClientConnectResultCode.Success,
-            await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", old["password"]!.GetValue<string>()));
+            await ProbeAsync("xinhua-gate-1", old["password"]!.GetValue<string>()));
         Assert.Equal(MqttClientConnectResultCode.Success,
-            await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1b", replacement["password"]!.GetValue<string>()));
+            await ProbeAsync("xinhua-gate-1b", replacement["password"]!.GetValue<string>()));
 
         var oldView = await client.GetFromJsonAsync<JsonNode>("/api/provisioning/devices/xinhua-gate-1");
         Assert.Equal("replaced", oldView!["placement"]!["status"]!.GetValue<string>());
@@ -199,14 +198,13 @@ public sealed class ProvisioningApiTests : IDisposable
         Assert.Equal(HttpStatusCode.Conflict, bundleForOld.StatusCode);
         Assert.Contains("replaced by 'xinhua-gate-1b'", await ErrorOf(bundleForOld));
         Assert.NotEqual(MqttClientConnectResultCode.Success,
-            await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", old["password"]!.GetValue<string>()));
+            await ProbeAsync("xinhua-gate-1", old["password"]!.GetValue<string>()));
     }
 
     [Fact]
     public async Task Replace_WithAnIdAlreadyTaken_IsRefusedAndTheOldDeviceStaysInService()
     {
-        _server.AddSchool("xinhua");
-        var client = _server.ClientWithKey(Roles.Technician);
+        var client = TechnicianAtXinhua();
         var old = await RegisterAsync(client, "xinhua-gate-1");
         await RegisterAsync(client, "xinhua-gate-2");
 
@@ -215,14 +213,13 @@ public sealed class ProvisioningApiTests : IDisposable
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains("'xinhua-gate-2' already exists", await ErrorOf(response));
         Assert.Equal(MqttClientConnectResultCode.Success,
-            await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", old["password"]!.GetValue<string>()));
+            await ProbeAsync("xinhua-gate-1", old["password"]!.GetValue<string>()));
     }
 
     [Fact]
     public async Task Decommission_RevokesAtOnceAndTheRevokedCredentialCannotConnect()
     {
-        _server.AddSchool("xinhua");
-        var client = _server.ClientWithKey(Roles.Technician);
+        var client = TechnicianAtXinhua();
         var issued = await RegisterAsync(client, "xinhua-gate-1");
 
         var response = await client.PostAsJsonAsync("/api/provisioning/devices/xinhua-gate-1/decommission", new { reason = "gate closed permanently" });
@@ -231,7 +228,7 @@ public sealed class ProvisioningApiTests : IDisposable
         var placement = (await response.Content.ReadFromJsonAsync<JsonNode>())!;
         Assert.Equal("decommissioned", placement["status"]!.GetValue<string>());
         Assert.Equal("gate closed permanently", placement["statusReason"]!.GetValue<string>());
-        var connect = await TestDevice.ProbeAsync(_server.BrokerPort, "xinhua", "xinhua-gate-1", issued["password"]!.GetValue<string>());
+        var connect = await ProbeAsync("xinhua-gate-1", issued["password"]!.GetValue<string>());
         Assert.Contains(connect, new[] { MqttClientConnectResultCode.NotAuthorized, MqttClientConnectResultCode.BadUserNameOrPassword });
 
         var again = await client.PostAsJsonAsync("/api/provisioning/devices/xinhua-gate-1/decommission", new { reason = "again" });

@@ -1,5 +1,3 @@
-using Gate.Testing;
-
 namespace Gate.Provisioning.Tests;
 
 /// <summary>
@@ -21,5 +19,23 @@ internal static class ProvisioningServer
         }
 
         return new GateServerFactory(settings: all, realTime: true);
+    }
+
+    /// <summary>
+    /// Runs gate-admin in-process against the server, as an installer would type it: output to the writers, the API key
+    /// read from <paramref name="apiKey"/> whenever the tool asks its environment.
+    /// </summary>
+    public static async Task<int> RunAdminAsync(GateServerFactory server, TextWriter output, TextWriter error, Func<string> apiKey, params string[] args)
+    {
+        var context = new AdminContext
+        {
+            Out = output,
+            Error = error,
+            In = new StringReader(""),
+            CreateHttpClient = _ => server.CreateClient(),
+            Environment = name => name == AdminApp.ApiKeyVariable ? apiKey() : null,
+            PollInterval = TimeSpan.FromMilliseconds(50),
+        };
+        return await AdminApp.RunAsync(["--server", "http://localhost", .. args], context);
     }
 }

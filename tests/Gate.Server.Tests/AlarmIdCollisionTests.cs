@@ -1,11 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
-using Gate.Contracts;
-using Gate.Server.Alarms;
 using Gate.Server.Forwarding;
-using Gate.Testing;
 using Gate.Server.Wire;
-using Microsoft.Data.Sqlite;
 
 namespace Gate.Server.Tests;
 
@@ -19,12 +13,10 @@ public sealed class AlarmIdCollisionTests
     public async Task AlarmId_ReusedForDifferentAlarm_BothStoredForwardedAndAckedUnderDeviceId()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         var before = device.NewAlarm(boot: 1, seq: 1, AlarmKind.Panic);
         before.UptimeMs = 5000;
-        await device.SendAlarmAsync(before);
-        await device.WaitForAckAsync(before.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(before);
 
         // After the erase the counter starts over: same id, a different alarm.
         var after = device.NewAlarm(boot: 1, seq: 1, AlarmKind.Tamper);
@@ -58,8 +50,7 @@ public sealed class AlarmIdCollisionTests
     public async Task AlarmId_TrueResendsAfterCollision_AreDuplicatesOfTheirOwnAlarm()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         var before = device.NewAlarm(boot: 1, seq: 1, AlarmKind.Panic);
         var after = device.NewAlarm(boot: 1, seq: 1, AlarmKind.Tamper);
         after.UptimeMs = before.UptimeMs + 1;
@@ -86,12 +77,10 @@ public sealed class AlarmIdCollisionTests
     public async Task AlarmId_ReusedWithSameKindOtherUptime_AfterResolve_IsNewAlarmAndStageAcksUseDeviceId()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         var admin = await server.AdminClientAsync();
         var before = device.NewAlarm(boot: 1, seq: 1);
-        await device.SendAlarmAsync(before);
-        await device.WaitForAckAsync(before.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(before);
         (await admin.PostAsJsonAsync($"/api/alarms/{before.Id}/resolve", new { note = "drill by installer" })).EnsureSuccessStatusCode();
 
         var after = device.NewAlarm(boot: 1, seq: 1);
@@ -116,16 +105,13 @@ public sealed class AlarmIdCollisionTests
     public async Task AlarmId_OldRowWithoutUptime_ComparesByOtherFieldsAndStaysDuplicate()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         var alarm = device.NewAlarm(boot: 3, seq: 9);
-        await device.SendAlarmAsync(alarm);
-        await device.WaitForAckAsync(alarm.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(alarm);
 
         // A row stored before uptimes were recorded.
-        using (var connection = new SqliteConnection($"Data Source={Path.Combine(server.DataFolder, "gate.db")};Pooling=False"))
+        using (var connection = ServerFile.Open(server))
         {
-            connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = "UPDATE alarms SET device_uptime_ms = NULL WHERE id = $id;";
             command.Parameters.AddWithValue("$id", alarm.Id);
@@ -150,19 +136,6 @@ public sealed class AlarmIdCollisionTests
             _ => device.CountSeen(m => IsAck(m, out var ack) && ack.Id == alarmId && ack.Stage == AckStage.Received) >= count,
             $"{count} received acks for {alarmId}");
 
-    private static List<string> ForwardQueue(GateServerFactory server)
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(server.DataFolder, "gate.db")};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT alarm_id FROM forward_queue ORDER BY seq;";
-        using var reader = command.ExecuteReader();
-        var ids = new List<string>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetString(0));
-        }
-
-        return ids;
-    }
+    private static List<string> ForwardQueue(GateServerFactory server) =>
+        ServerFile.Strings(server, "SELECT alarm_id FROM forward_queue ORDER BY seq;");
 }

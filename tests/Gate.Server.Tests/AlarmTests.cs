@@ -1,12 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using Gate.Contracts;
-using Gate.Server.Alarms;
 using Gate.Server.Forwarding;
-using Gate.Server.Mqtt;
-using Gate.Server.Storage;
-using Gate.Testing;
-using Microsoft.Data.Sqlite;
 
 namespace Gate.Server.Tests;
 
@@ -16,16 +8,13 @@ public sealed class AlarmTests
     public async Task Alarm_Published_IsCommittedBeforeReceivedAck()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
 
         var alarm = device.NewAlarm(boot: 7, seq: 1);
-        await device.SendAlarmAsync(alarm);
-        var ack = await device.WaitForAckAsync(alarm.Id, AckStage.Received);
+        var ack = await device.SendAlarmAndAwaitReceivedAsync(alarm);
 
         // The ack has arrived: the alarm must already be on disk, read through a fresh connection to the file.
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(server.DataFolder, "gate.db")};Pooling=False");
-        connection.Open();
+        using var connection = ServerFile.Open(server);
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT kind, stage, status FROM alarms WHERE id = $id;";
         command.Parameters.AddWithValue("$id", alarm.Id);
@@ -40,12 +29,10 @@ public sealed class AlarmTests
     public async Task Alarm_ResentWithSameId_IsStoredOnceAndAckedAgain()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         var alarm = device.NewAlarm(boot: 7, seq: 1);
 
-        await device.SendAlarmAsync(alarm);
-        await device.WaitForAckAsync(alarm.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(alarm);
         await device.SendAlarmAsync(alarm);
         await device.WaitForAsync(m => device.CountSeen(x => x.Topic.EndsWith("/ack")) >= 2, "a second received ack");
 
@@ -59,13 +46,11 @@ public sealed class AlarmTests
     public async Task Alarm_RepeatsOfOneKindWhileOpen_FoldIntoCountThenNewAfterResolve()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         var store = server.Get<AlarmStore>();
 
         var first = device.NewAlarm(7, 1, AlarmKind.Tamper);
-        await device.SendAlarmAsync(first);
-        await device.WaitForAckAsync(first.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(first);
         for (var seq = 2; seq <= 4; seq++)
         {
             var repeat = device.NewAlarm(7, seq, AlarmKind.Tamper);
@@ -76,8 +61,7 @@ public sealed class AlarmTests
         }
 
         var other = device.NewAlarm(7, 5, AlarmKind.Panic);
-        await device.SendAlarmAsync(other);
-        await device.WaitForAckAsync(other.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(other);
 
         var tamper = store.Find(first.Id)!;
         Assert.Equal(4, tamper.Count);
@@ -88,8 +72,7 @@ public sealed class AlarmTests
         var admin = await server.AdminClientAsync();
         (await admin.PostAsJsonAsync($"/api/alarms/{first.Id}/resolve", new { note = "enclosure closed" })).EnsureSuccessStatusCode();
         var after = device.NewAlarm(7, 6, AlarmKind.Tamper);
-        await device.SendAlarmAsync(after);
-        await device.WaitForAckAsync(after.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(after);
         Assert.Equal(after.Id, store.Find(after.Id)!.Id);
         Assert.Equal(1, store.Find(after.Id)!.Count);
     }
@@ -98,13 +81,11 @@ public sealed class AlarmTests
     public async Task Alarm_DrillAndPeriodicTest_AreKeptApartFromRealAlarms()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         var drill = device.NewAlarm(7, 1, AlarmKind.Drill);
         var real = device.NewAlarm(7, 2, AlarmKind.Panic);
         await device.SendAlarmAsync(drill);
-        await device.SendAlarmAsync(real);
-        await device.WaitForAckAsync(real.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(real);
         await device.WaitForAckAsync(drill.Id, AckStage.Received);
 
         var admin = await server.AdminClientAsync();
@@ -120,8 +101,7 @@ public sealed class AlarmTests
     public async Task Alarm_BadMessagesInSameStream_AreRefusedAndCountedWhileValidAlarmIsStored()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
 
         await device.PublishAsync(Topics.Alarm, "{\"v\":1,\"id\":"u8.ToArray());
         await device.PublishAsync(Topics.Alarm, "{\"v\":2,\"id\":\"gate-1.7.1\"}"u8.ToArray());
@@ -130,8 +110,7 @@ public sealed class AlarmTests
         foreign.Device = "gate-2";
         await device.SendAlarmAsync(foreign);
         var valid = device.NewAlarm(7, 1);
-        await device.SendAlarmAsync(valid);
-        await device.WaitForAckAsync(valid.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(valid);
 
         var counters = server.Get<IngestCounters>();
         Assert.Equal(1, counters.RejectedCount("alarm:" + RejectReason.MalformedJson));
@@ -146,12 +125,10 @@ public sealed class AlarmTests
     public async Task Alarm_TimestampFarFromServerTime_IsFlaggedAndDatedOnReceipt()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         var alarm = device.NewAlarm(7, 1, timestamp: GateServerFactory.DefaultStart.UtcDateTime.AddDays(-3));
 
-        await device.SendAlarmAsync(alarm);
-        await device.WaitForAckAsync(alarm.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(alarm);
 
         var stored = server.Get<AlarmStore>().Find(alarm.Id)!;
         Assert.Equal(server.Time.GetUtcNow(), stored.RaisedAt);
@@ -163,11 +140,9 @@ public sealed class AlarmTests
     public async Task Alarm_DeliverySteps_GoBackToDeviceAndIntoHistory()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         var alarm = device.NewAlarm(7, 1);
-        await device.SendAlarmAsync(alarm);
-        await device.WaitForAckAsync(alarm.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(alarm);
 
         var now = server.Time.GetUtcNow();
         await ReportDeliveryAsync(server, (p, c, tx) => p.Forwarded(c, tx, alarm.Id, "police-zz", "primary", now));
@@ -195,11 +170,9 @@ public sealed class AlarmTests
     public async Task Alarm_Stored_IsEnqueuedForForwardingInSameTransaction()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         var alarm = device.NewAlarm(7, 1);
-        await device.SendAlarmAsync(alarm);
-        await device.WaitForAckAsync(alarm.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(alarm);
 
         var admin = await server.AdminClientAsync();
         var delivery = await admin.GetAsync($"/api/alarms/{alarm.Id}/delivery");

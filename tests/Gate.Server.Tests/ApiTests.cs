@@ -1,12 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Gate.Contracts;
-using Gate.Server.Devices;
-using Gate.Server.Liveness;
-using Gate.Server.Security;
-using Gate.Testing;
 
 namespace Gate.Server.Tests;
 

@@ -1,19 +1,9 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Text.Json;
-using Gate.Contracts;
 using Gate.PoliceReceiver;
-using Gate.Server.Alarms;
-using Gate.Server.Devices;
-using Gate.Server.Mqtt;
-using Gate.Testing;
 using Gate.SiaDc09;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
 

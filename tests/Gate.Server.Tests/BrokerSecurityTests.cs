@@ -1,8 +1,3 @@
-using Gate.Contracts;
-using Gate.Server.Alarms;
-using Gate.Server.Mqtt;
-using Gate.Testing;
-using MQTTnet;
 using MQTTnet.Protocol;
 
 namespace Gate.Server.Tests;
@@ -35,9 +30,7 @@ public sealed class BrokerSecurityTests
     public async Task Broker_DevicePublishingOnAnotherDevicesTopic_IsRefusedAndNothingIsStored()
     {
         using var server = new GateServerFactory();
-        var mine = server.AddDevice("school-a", "gate-1");
-        server.AddDevice("school-a", "gate-2");
-        await using var device = await server.ConnectDeviceAsync(mine);
+        await using var device = await ConnectBesideGate2Async(server);
 
         var forged = device.NewAlarm(3, 1);
         forged.Id = Identifier.AlarmId("gate-2", 3, 1);
@@ -48,8 +41,7 @@ public sealed class BrokerSecurityTests
 
         // A valid alarm afterwards proves the connection and its stream are intact.
         var own = device.NewAlarm(3, 2);
-        await device.SendAlarmAsync(own);
-        await device.WaitForAckAsync(own.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(own);
 
         var counters = server.Get<IngestCounters>();
         Assert.Equal(1, counters.RejectedCount("foreign_topic"));
@@ -62,9 +54,7 @@ public sealed class BrokerSecurityTests
     public async Task Broker_DeviceSubscribingBeyondItsOwnTopics_IsRefused()
     {
         using var server = new GateServerFactory();
-        var mine = server.AddDevice("school-a", "gate-1");
-        server.AddDevice("school-a", "gate-2");
-        await using var device = await server.ConnectDeviceAsync(mine);
+        await using var device = await ConnectBesideGate2Async(server);
 
         var result = await device.Client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(Topics.For("school-a", "gate-2", Topics.Command), MqttQualityOfServiceLevel.AtLeastOnce)
@@ -137,5 +127,13 @@ public sealed class BrokerSecurityTests
         using var client = new MqttClientFactory().CreateMqttClient();
         var result = await client.ConnectAsync(TestDevice.Options(server.BrokerPort, clientId, user, password, false, null));
         return result.ResultCode;
+    }
+
+    /// <summary>gate-1 connected, with gate-2 registered at the same school: the neighbour it must not reach.</summary>
+    private static async Task<TestDevice> ConnectBesideGate2Async(GateServerFactory server)
+    {
+        var mine = server.AddDevice("school-a", "gate-1");
+        server.AddDevice("school-a", "gate-2");
+        return await server.ConnectDeviceAsync(mine);
     }
 }

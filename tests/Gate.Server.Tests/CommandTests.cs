@@ -1,8 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using Gate.Contracts;
 using Gate.Server.Commands;
-using Gate.Testing;
 using Gate.Server.Wire;
 
 namespace Gate.Server.Tests;
@@ -13,8 +9,7 @@ public sealed class CommandTests
     public async Task Command_SentThroughApi_ReachesDeviceAndItsResultIsRecordedWithWhoSentIt()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         var admin = await server.AdminClientAsync();
 
         var response = await admin.PostAsJsonAsync("/api/devices/gate-1/commands", new { name = CommandName.RaiseBollard, ttlSeconds = 30 });
@@ -56,8 +51,7 @@ public sealed class CommandTests
     {
         using var server = new GateServerFactory();
         server.AddDevice("school-a", "gate-1");
-        var other = server.AddDevice("school-a", "gate-2");
-        await using var intruder = await server.ConnectDeviceAsync(other);
+        await using var intruder = await server.ConnectNewDeviceAsync("school-a", "gate-2");
         var (command, _) = await server.Get<CommandService>().SendAsync("gate-1", CommandName.DrillOn, null, "tester", CancellationToken.None);
 
         await intruder.PublishAsync(Topics.Result, WireEncoder.EncodeResult(new CommandResult

@@ -1,6 +1,4 @@
 using System.Runtime.InteropServices;
-using Gate.Server.Storage;
-using Gate.Testing;
 
 namespace Gate.Server.Tests;
 

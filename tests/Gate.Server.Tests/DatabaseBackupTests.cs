@@ -1,12 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using Gate.Contracts;
-using Gate.Server.Alarms;
-using Gate.Server.Storage;
-using Gate.Server.Devices;
-using Gate.Testing;
-using Microsoft.Data.Sqlite;
-
 namespace Gate.Server.Tests;
 
 /// <summary>Issue 16: a backup of the running database, and a restore from it that brings the alarms and devices back.</summary>
@@ -27,8 +18,7 @@ public sealed class DatabaseBackupTests : IDisposable
             credential = server.AddDevice("school-a", "gate-1");
             await using var device = await server.ConnectDeviceAsync(credential);
             stored = device.NewAlarm(1, 1);
-            await device.SendAlarmAsync(stored);
-            await device.WaitForAckAsync(stored.Id, AckStage.Received);
+            await device.SendAlarmAndAwaitReceivedAsync(stored);
 
             using var admin = await server.AdminClientAsync();
             // An alarm arriving while the copy is taken must neither block on it nor break it.
@@ -82,8 +72,7 @@ public sealed class DatabaseBackupTests : IDisposable
 
         // The registry came back with it: the device's own credential still works, and its re-send is recognised.
         await using var again = await after.ConnectDeviceAsync(credential);
-        await again.SendAlarmAsync(stored);
-        await again.WaitForAckAsync(stored.Id, AckStage.Received);
+        await again.SendAlarmAndAwaitReceivedAsync(stored);
         Assert.Equal(1, after.Get<AlarmStore>().List(null, false, "gate-1", null, 10).Count(a => a.Id == stored.Id));
     }
 

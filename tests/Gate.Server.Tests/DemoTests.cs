@@ -1,6 +1,4 @@
 using Gate.Demo;
-using Gate.Server.Liveness;
-using Gate.Testing;
 
 namespace Gate.Server.Tests;
 

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Gate.Server.Devices;
-using Gate.Testing;
 using Gate.Server.Validation;
 
 namespace Gate.Server.Tests;

@@ -1,5 +1,3 @@
-using Gate.Server.Storage;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gate.Server.Tests;

@@ -1,8 +1,3 @@
-using MQTTnet;
-using Gate.Contracts;
-using Gate.Server.Liveness;
-using Gate.Testing;
-
 namespace Gate.Server.Tests;
 
 public sealed class LivenessTests
@@ -11,8 +6,7 @@ public sealed class LivenessTests
     public async Task Liveness_HeartbeatsStop_DeviceIsLateThenOffline()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1", heartbeatSeconds: 10);
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1", heartbeatSeconds: 10);
         using var changes = server.WatchChanges();
         var tracker = server.Get<LivenessTracker>();
 
@@ -21,11 +15,11 @@ public sealed class LivenessTests
         Assert.Equal(LivenessState.Online, tracker.Find("gate-1")!.State);
 
         server.Time.Advance(TimeSpan.FromSeconds(16));
-        var late = await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Late, "late");
+        var late = await LivenessChangeAsync(changes, LivenessState.Late, "late");
         Assert.Equal(LivenessReason.MissedHeartbeats, ((LivenessSnapshot)late.Data!).Reason);
 
         server.Time.Advance(TimeSpan.FromSeconds(15));
-        await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Offline, "offline");
+        await LivenessChangeAsync(changes, LivenessState.Offline, "offline");
         var snapshot = tracker.Find("gate-1")!;
         Assert.Equal(LivenessReason.MissedHeartbeats, snapshot.Reason);
         Assert.Equal(server.Time.GetUtcNow(), snapshot.Since);
@@ -36,15 +30,14 @@ public sealed class LivenessTests
     public async Task Liveness_LateDevice_HeartbeatBringsItBackOnline()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1", heartbeatSeconds: 10);
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1", heartbeatSeconds: 10);
         using var changes = server.WatchChanges();
         await device.SendHeartbeatAsync(intervalSeconds: 10);
         server.Time.Advance(TimeSpan.FromSeconds(16));
-        await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Late, "late");
+        await LivenessChangeAsync(changes, LivenessState.Late, "late");
 
         await device.SendHeartbeatAsync(intervalSeconds: 10);
-        await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Online, "online again");
+        await LivenessChangeAsync(changes, LivenessState.Online, "online again");
         Assert.Equal(LivenessReason.Heartbeat, server.Get<LivenessTracker>().Find("gate-1")!.Reason);
     }
 
@@ -52,15 +45,14 @@ public sealed class LivenessTests
     public async Task Liveness_ConnectionDropped_OfflineByLastWillWithoutWaitingForHeartbeats()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        var device = await server.ConnectDeviceAsync(credential);
+        var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         using var changes = server.WatchChanges();
         await device.SendHeartbeatAsync();
 
         device.Crash();
 
         // No fake time passes: only the lost connection can have made it offline.
-        await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Offline, "offline on last will");
+        await LivenessChangeAsync(changes, LivenessState.Offline, "offline on last will");
         Assert.Equal(LivenessReason.LastWill, server.Get<LivenessTracker>().Find("gate-1")!.Reason);
     }
 
@@ -77,13 +69,13 @@ public sealed class LivenessTests
         await client.ConnectAsync(options);
         await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.For("school-a", "gate-1", Topics.Status))
             .WithPayload("online").WithRetainFlag().WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
-        await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Online, "online");
+        await LivenessChangeAsync(changes, LivenessState.Online, "online");
 
         // MQTT 5 reason 0x04: the device asks for its will (power failing), so it is not a clean goodbye.
         await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder()
             .WithReason(MqttClientDisconnectOptionsReason.DisconnectWithWillMessage).Build());
 
-        await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Offline, "offline");
+        await LivenessChangeAsync(changes, LivenessState.Offline, "offline");
         Assert.Equal(LivenessReason.LastWill, server.Get<LivenessTracker>().Find("gate-1")!.Reason);
     }
 
@@ -91,13 +83,12 @@ public sealed class LivenessTests
     public async Task Liveness_CleanDisconnect_OfflineWithThatReason()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        var device = await server.ConnectDeviceAsync(credential);
+        var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         using var changes = server.WatchChanges();
 
         await device.DisposeAsync();
 
-        await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Offline, "offline");
+        await LivenessChangeAsync(changes, LivenessState.Offline, "offline");
         Assert.Equal(LivenessReason.CleanDisconnect, server.Get<LivenessTracker>().Find("gate-1")!.Reason);
     }
 
@@ -174,8 +165,7 @@ public sealed class LivenessTests
         // At province scale every telemetry object a heartbeat leaves behind is copied by the next collection;
         // a beat that says nothing new must leave nothing new.
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         var tracker = server.Get<LivenessTracker>();
 
         await device.SendHeartbeatAsync(timestamp: server.Time.GetUtcNow().UtcDateTime);
@@ -200,8 +190,7 @@ public sealed class LivenessTests
     public async Task Heartbeat_NewFirmware_NotedAtOnceWrittenInOneBatchOnThePersistTick()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1", heartbeatSeconds: 10);
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1", heartbeatSeconds: 10);
         var registry = server.Get<Gate.Server.Devices.DeviceRegistry>();
 
         await device.SendHeartbeatAsync(intervalSeconds: 10);
@@ -260,8 +249,7 @@ public sealed class LivenessTests
     public async Task Persist_NotRoutine_WritesChangesOfStateButLeavesMereHeartbeatsForTheRoutineWrite()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1", heartbeatSeconds: 10);
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1", heartbeatSeconds: 10);
         var tracker = server.Get<LivenessTracker>();
         var database = server.Get<Gate.Server.Storage.GateDatabase>();
         await device.SendHeartbeatAsync(intervalSeconds: 10);
@@ -281,7 +269,7 @@ public sealed class LivenessTests
         // A change of state is written by the frequent persist (this call, or the service's tick that may come first).
         using var changes = server.WatchChanges();
         device.Crash();
-        await changes.WaitAsync(c => c.Type == "liveness" && State(c) == LivenessState.Offline, "offline");
+        await LivenessChangeAsync(changes, LivenessState.Offline, "offline");
         tracker.Persist(database, routine: false);
         Assert.Equal(LivenessState.Offline, StoredState(server, "gate-1"));
     }
@@ -307,6 +295,10 @@ public sealed class LivenessTests
         command.Parameters.AddWithValue("$id", deviceId);
         return command.ExecuteScalar() as string;
     }
+
+    /// <summary>Waits for a liveness change to the state.</summary>
+    private static Task<Gate.Server.Events.ChangeEvent> LivenessChangeAsync(ChangeWaiter changes, string state, string what) =>
+        changes.WaitAsync(c => c.Type == "liveness" && State(c) == state, what);
 
     private static string? State(Gate.Server.Events.ChangeEvent change) => (change.Data as LivenessSnapshot)?.State;
 }

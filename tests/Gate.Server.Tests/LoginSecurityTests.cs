@@ -1,9 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
 using Gate.Server.Events;
-using Gate.Server.Security;
-using Gate.Server.Storage;
-using Gate.Testing;
 using Microsoft.AspNetCore.Identity;
 
 namespace Gate.Server.Tests;

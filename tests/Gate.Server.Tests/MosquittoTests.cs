@@ -1,13 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
-using Gate.Contracts;
-using Gate.Server.Alarms;
-using Gate.Server.Devices;
-using Gate.Server.Liveness;
-using Gate.Server.Mqtt;
-using Gate.Testing;
-using MQTTnet;
 
 namespace Gate.Server.Tests;
 
@@ -27,15 +19,7 @@ public sealed class MosquittoTests : IDisposable
         Assert.True(File.Exists(MosquittoPath), "Mosquitto is required for this test (apt-get install mosquitto)");
         Directory.CreateDirectory(_folder);
         var port = FreePort();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Mqtt:Mode"] = "external",
-            ["Mqtt:External:Host"] = "127.0.0.1",
-            ["Mqtt:External:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Mqtt:External:ClientId"] = "gate-server-test",
-            ["Mqtt:External:Username"] = ServerUser,
-            ["Mqtt:External:Password"] = ServerPassword,
-        };
+        var settings = ExternalBrokerSettings(port);
 
         // Register devices and export Mosquitto's files from the registry, as an operator would.
         DeviceCredential mine;
@@ -80,8 +64,7 @@ public sealed class MosquittoTests : IDisposable
         await device.PublishToAsync(Topics.For("school-a", "gate-2", Topics.Alarm), Gate.Server.Wire.WireEncoder.EncodeAlarm(forged));
 
         var alarm = device.NewAlarm(3, 2);
-        await device.SendAlarmAsync(alarm);
-        await device.WaitForAckAsync(alarm.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(alarm);
         await device.SendHeartbeatAsync();
 
         Assert.NotNull(server.Get<AlarmStore>().Find(alarm.Id));
@@ -111,16 +94,9 @@ public sealed class MosquittoTests : IDisposable
         await RunAsync("/usr/bin/mosquitto_passwd", "-b", Path.Combine(_folder, "passwd"), ServerUser, ServerPassword);
 
         // The server first, with nothing listening yet: its reconnect pipeline keeps trying (at most 1 s apart here).
-        using var server = new GateServerFactory(_folder, settings: new Dictionary<string, string?>
-        {
-            ["Mqtt:Mode"] = "external",
-            ["Mqtt:External:Host"] = "127.0.0.1",
-            ["Mqtt:External:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Mqtt:External:ClientId"] = "gate-server-test",
-            ["Mqtt:External:Username"] = ServerUser,
-            ["Mqtt:External:Password"] = ServerPassword,
-            ["Mqtt:External:MaxReconnectDelaySeconds"] = "1",
-        });
+        var settings = ExternalBrokerSettings(port);
+        settings["Mqtt:External:MaxReconnectDelaySeconds"] = "1";
+        using var server = new GateServerFactory(_folder, settings: settings);
         _ = server.Services;
         var broker = server.Get<ExternalBroker>();
         Assert.False(broker.IsConnected);
@@ -140,8 +116,7 @@ public sealed class MosquittoTests : IDisposable
         await using var _d = device;
         Assert.Equal(MqttClientConnectResultCode.Success, (await device.ConnectAsync(port)).ResultCode);
         var alarm = device.NewAlarm(3, 1);
-        await device.SendAlarmAsync(alarm);
-        await device.WaitForAckAsync(alarm.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(alarm);
         Assert.NotNull(server.Get<AlarmStore>().Find(alarm.Id));
     }
 
@@ -217,4 +192,15 @@ public sealed class MosquittoTests : IDisposable
         listener.Stop();
         return port;
     }
+
+    /// <summary>The server's settings for Mosquitto on the port, signed in as the server's own broker user.</summary>
+    private static Dictionary<string, string?> ExternalBrokerSettings(int port) => new()
+    {
+        ["Mqtt:Mode"] = "external",
+        ["Mqtt:External:Host"] = "127.0.0.1",
+        ["Mqtt:External:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Mqtt:External:ClientId"] = "gate-server-test",
+        ["Mqtt:External:Username"] = ServerUser,
+        ["Mqtt:External:Password"] = ServerPassword,
+    };
 }

@@ -1,8 +1,3 @@
-using Gate.Contracts;
-using Gate.Server.Alarms;
-using Gate.Testing;
-using Microsoft.Data.Sqlite;
-
 namespace Gate.Server.Tests;
 
 /// <summary>A press is a person asking for help: a second one while the first is open is its own alarm, never folded.</summary>
@@ -16,16 +11,13 @@ public sealed class PressAlarmTests
     public async Task Alarm_SecondPressWhileFirstOpen_IsStoredAndForwardedAsItsOwnAlarm(string kind)
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         var store = server.Get<AlarmStore>();
 
         var first = device.NewAlarm(7, 1, kind);
-        await device.SendAlarmAsync(first);
-        await device.WaitForAckAsync(first.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(first);
         var second = device.NewAlarm(7, 2, kind);
-        await device.SendAlarmAsync(second);
-        await device.WaitForAckAsync(second.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(second);
 
         Assert.Equal(second.Id, store.Find(second.Id)!.Id);
         Assert.Equal(1, store.Find(first.Id)!.Count);
@@ -39,15 +31,12 @@ public sealed class PressAlarmTests
     public async Task Alarm_SecondPressResentWithSameId_StaysOneAlarm()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("school-a", "gate-1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("school-a", "gate-1");
         var store = server.Get<AlarmStore>();
         var first = device.NewAlarm(7, 1, AlarmKind.Panic);
         var second = device.NewAlarm(7, 2, AlarmKind.Panic);
-        await device.SendAlarmAsync(first);
-        await device.WaitForAckAsync(first.Id, AckStage.Received);
-        await device.SendAlarmAsync(second);
-        await device.WaitForAckAsync(second.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(first);
+        await device.SendAlarmAndAwaitReceivedAsync(second);
 
         await device.SendAlarmAsync(second);
         await device.WaitForAsync(m => device.CountSeen(x => x.Topic.EndsWith("/ack", StringComparison.Ordinal) && System.Text.Encoding.UTF8.GetString(x.Payload).Contains(second.Id, StringComparison.Ordinal)) >= 2, "a second received ack for the resend");
@@ -56,19 +45,6 @@ public sealed class PressAlarmTests
         Assert.Equal(new[] { first.Id, second.Id }, QueuedForPolice(server));
     }
 
-    private static List<string> QueuedForPolice(GateServerFactory server)
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(server.DataFolder, "gate.db")};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT alarm_id FROM forward_queue ORDER BY alarm_id;";
-        using var reader = command.ExecuteReader();
-        var ids = new List<string>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetString(0));
-        }
-
-        return ids;
-    }
+    private static List<string> QueuedForPolice(GateServerFactory server) =>
+        ServerFile.Strings(server, "SELECT alarm_id FROM forward_queue ORDER BY alarm_id;");
 }

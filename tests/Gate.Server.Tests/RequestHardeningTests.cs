@@ -1,8 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using Gate.Server.Security;
-using Gate.Testing;
 
 namespace Gate.Server.Tests;
 

@@ -1,8 +1,3 @@
-using Gate.Contracts;
-using Gate.Server.Alarms;
-using Gate.Server.Liveness;
-using Gate.Testing;
-
 namespace Gate.Server.Tests;
 
 public sealed class RestartTests : IDisposable
@@ -23,8 +18,7 @@ public sealed class RestartTests : IDisposable
             alive = await before.ConnectDeviceAsync(devices.Alive);
             await alive.SendHeartbeatAsync();
             alarm = alive.NewAlarm(7, 1);
-            await alive.SendAlarmAsync(alarm);
-            await alive.WaitForAckAsync(alarm.Id, AckStage.Received);
+            await alive.SendAlarmAndAwaitReceivedAsync(alarm);
 
             var dead = await before.ConnectDeviceAsync(devices.Dead);
             using var changes = before.WatchChanges();
@@ -50,8 +44,7 @@ public sealed class RestartTests : IDisposable
 
         // The device never got the ack before the restart (say): it re-sends, and the alarm is recognised, not duplicated.
         await using var device = await after.ConnectDeviceAsync(devices.Alive);
-        await device.SendAlarmAsync(alarm);
-        await device.WaitForAckAsync(alarm.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(alarm);
         Assert.Single(after.Get<AlarmStore>().List(null, false, "gate-alive", null, 10));
         Assert.Equal(LivenessState.Online, tracker.Find("gate-alive")!.State);
     }

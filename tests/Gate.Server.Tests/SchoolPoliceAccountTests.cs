@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Gate.Server.Devices;
-using Gate.Testing;
-
 namespace Gate.Server.Tests;
 
 /// <summary>A school can never be saved with a police account the forwarder could not deliver (issue 11, item 6).</summary>

@@ -1,6 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
-
 namespace Gate.StatusPage.Tests;
 
 /// <summary>The security log: admins see sign-in failures and locks on the status page and filter them; others see no link.</summary>
@@ -11,8 +8,7 @@ public sealed class AuditTrailPageTests
     public async Task SecurityLog_AfterALockout_AdminFiltersToSignInsAndSeesTheLock()
     {
         await using var browser = await Browser.LaunchAsync();
-        using var host = StatusPageSite.NewHost(new Dictionary<string, string?> { ["Security:LockoutThreshold"] = "3" });
-        StatusPageSite.Start(host);
+        using var host = StatusPageSite.StartedHost(new Dictionary<string, string?> { ["Security:LockoutThreshold"] = "3" });
         using (var attacker = new HttpClient { BaseAddress = host.BaseAddress })
         {
             for (var i = 0; i < 3; i++)
@@ -24,8 +20,7 @@ public sealed class AuditTrailPageTests
         using var admin = await host.ClientAsAsync("admin", StatusPageSite.AdminPassword);
         await WaitForLockRecordedAsync(admin);
 
-        var page = await browser.NewPageAsync(host.BaseAddress, language: "en");
-        await Browser.LoginAsync(page, "admin", StatusPageSite.AdminPassword);
+        var page = await browser.SignedInPageAsync(host.BaseAddress, "admin", StatusPageSite.AdminPassword, language: "en");
         await page.ClickAsync("#nav-audit");
         await page.WaitForSelectorAsync("#audit-table");
         await page.SelectOptionAsync("#audit-filter", "signIn");
@@ -42,8 +37,7 @@ public sealed class AuditTrailPageTests
         Assert.Contains("duty", lockRow);
         Assert.Contains("Sign-in locked", lockRow);
 
-        var viewer = await browser.NewPageAsync(host.BaseAddress);
-        await Browser.LoginAsync(viewer, "viewer", StatusPageSite.ViewerPassword);
+        var viewer = await browser.SignedInPageAsync(host.BaseAddress, "viewer", StatusPageSite.ViewerPassword);
         Assert.True(await viewer.IsHiddenAsync("#nav-audit"));
     }
 

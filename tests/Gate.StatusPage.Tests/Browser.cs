@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-
 namespace Gate.StatusPage.Tests;
 
 /// <summary>Debian's Chromium through Playwright: headless, no sandbox (tests run as root in CI), no network reach-outs.</summary>
@@ -48,6 +46,14 @@ public sealed class Browser : IAsyncDisposable
         }
 
         return await context.NewPageAsync();
+    }
+
+    /// <summary>A fresh page (see <see cref="NewPageAsync"/>) signed in as the user: where most page tests start.</summary>
+    public async Task<IPage> SignedInPageAsync(Uri baseAddress, string user, string password, string? language = null)
+    {
+        var page = await NewPageAsync(baseAddress, language: language);
+        await LoginAsync(page, user, password);
+        return page;
     }
 
     public static async Task LoginAsync(IPage page, string user, string password)

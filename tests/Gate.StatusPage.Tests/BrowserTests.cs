@@ -1,8 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
-using Gate.Contracts;
-using Microsoft.Playwright;
-
 namespace Gate.StatusPage.Tests;
 
 /// <summary>The status page in Debian's Chromium against the real server, with gate controllers on MQTT.</summary>
@@ -29,8 +24,7 @@ public sealed class BrowserTests(LiveSiteFixture site)
     [Fact]
     public async Task Grid_AfterLogin_ShowsEveryDeviceGroupedByDistrictWithStateWords()
     {
-        var page = await site.Browser.NewPageAsync(site.Host.BaseAddress);
-        await Browser.LoginAsync(page, "tech", StatusPageSite.TechPassword);
+        var page = await site.Browser.SignedInPageAsync(site.Host.BaseAddress, "tech", StatusPageSite.TechPassword);
         await page.WaitForFunctionAsync($"() => document.querySelectorAll('[data-device]').length === {DeviceCount}");
 
         var districts = await page.Locator(".district").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.district)");
@@ -57,8 +51,7 @@ public sealed class BrowserTests(LiveSiteFixture site)
     [Fact]
     public async Task Grid_GateLosesPower_TileTurnsOfflineWithoutReload()
     {
-        var page = await site.Browser.NewPageAsync(site.Host.BaseAddress);
-        await Browser.LoginAsync(page, "tech", StatusPageSite.TechPassword);
+        var page = await site.Browser.SignedInPageAsync(site.Host.BaseAddress, "tech", StatusPageSite.TechPassword);
         var tile = $"[data-device=\"{LiveSiteFixture.OfflineVictim}\"]";
         await page.WaitForSelectorAsync($"{tile}[data-state=\"online\"]");
         await page.WaitForSelectorAsync("#live-indicator[data-state=\"live\"]");
@@ -77,8 +70,7 @@ public sealed class BrowserTests(LiveSiteFixture site)
     public async Task DutyConsole_DrillThenPanic_DrillStaysQuietPanicRingsUntilAcknowledged()
     {
         await ResolveAllOpenAlarmsAsync();
-        var page = await site.Browser.NewPageAsync(site.Host.BaseAddress);
-        await Browser.LoginAsync(page, "duty", StatusPageSite.DutyPassword);
+        var page = await site.Browser.SignedInPageAsync(site.Host.BaseAddress, "duty", StatusPageSite.DutyPassword);
         await page.WaitForURLAsync("**/#/duty");
         await page.WaitForSelectorAsync("#live-indicator[data-state=\"live\"]");
         var gate = site.Gate(LiveSiteFixture.DutyGate);
@@ -122,8 +114,7 @@ public sealed class BrowserTests(LiveSiteFixture site)
     [Fact]
     public async Task DevicePage_TechnicianSendsCommand_ViewerSeesNoCommands()
     {
-        var tech = await site.Browser.NewPageAsync(site.Host.BaseAddress);
-        await Browser.LoginAsync(tech, "tech", StatusPageSite.TechPassword);
+        var tech = await site.Browser.SignedInPageAsync(site.Host.BaseAddress, "tech", StatusPageSite.TechPassword);
         await tech.GotoAsync("/#/devices/ly-001-gate1");
         await tech.WaitForSelectorAsync("[data-command=reload_config]");
         Assert.Contains("北门", await tech.InnerTextAsync(".device-head h1"));
@@ -133,8 +124,7 @@ public sealed class BrowserTests(LiveSiteFixture site)
         await tech.WaitForSelectorAsync(".timeline [data-category=command]");
         await tech.Context.CloseAsync();
 
-        var viewer = await site.Browser.NewPageAsync(site.Host.BaseAddress);
-        await Browser.LoginAsync(viewer, "viewer", StatusPageSite.ViewerPassword);
+        var viewer = await site.Browser.SignedInPageAsync(site.Host.BaseAddress, "viewer", StatusPageSite.ViewerPassword);
         await viewer.GotoAsync("/#/devices/ly-001-gate1");
         await viewer.WaitForSelectorAsync(".device-head");
         await viewer.WaitForSelectorAsync(".timeline");
@@ -146,8 +136,7 @@ public sealed class BrowserTests(LiveSiteFixture site)
     [Fact]
     public async Task Compliance_Table_MatchesWhatTheDevicesProve()
     {
-        var page = await site.Browser.NewPageAsync(site.Host.BaseAddress);
-        await Browser.LoginAsync(page, "viewer", StatusPageSite.ViewerPassword);
+        var page = await site.Browser.SignedInPageAsync(site.Host.BaseAddress, "viewer", StatusPageSite.ViewerPassword);
         await page.GotoAsync("/#/compliance");
         await page.WaitForSelectorAsync("#compliance-table");
 

@@ -12,8 +12,7 @@ public sealed class ConnectionTests
         try
         {
             StatusPageSite.Start(host);
-            var page = await browser.NewPageAsync(host.BaseAddress);
-            await Browser.LoginAsync(page, "admin", StatusPageSite.AdminPassword);
+            var page = await browser.SignedInPageAsync(host.BaseAddress, "admin", StatusPageSite.AdminPassword);
             await page.WaitForSelectorAsync("#live-indicator[data-state=\"live\"]");
             Assert.True(await page.IsHiddenAsync("#conn-banner"));
 

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Playwright;
 
 namespace Gate.StatusPage.Tests;
 
@@ -20,15 +19,13 @@ public sealed class CrossSiteTests
     public async Task CrossSite_SameHostOtherPortPage_CannotRevokeOrRotateButTheStatusPageCan()
     {
         await using var browser = await Browser.LaunchAsync();
-        using var host = StatusPageSite.NewHost();
-        StatusPageSite.Start(host);
+        using var host = StatusPageSite.StartedHost();
         StatusPageSite.AddDevice(host, "郑州", "zz-900", "郑州市测试中学", "zz-900-gate1");
         StatusPageSite.AddDevice(host, "郑州", "zz-900", "郑州市测试中学", "zz-900-gate2");
         var hashBefore = host.Get<Gate.Server.Devices.DeviceRegistry>().Find("zz-900-gate1")!.CredentialHash;
         await using var attacker = await AttackerSite.StartAsync();
 
-        var page = await browser.NewPageAsync(host.BaseAddress);
-        await Browser.LoginAsync(page, "admin", StatusPageSite.AdminPassword);
+        var page = await browser.SignedInPageAsync(host.BaseAddress, "admin", StatusPageSite.AdminPassword);
 
         // The attacker's page, same browser (so same cookie jar), another port of 127.0.0.1.
         await page.GotoAsync(attacker.Address.ToString());
@@ -62,8 +59,7 @@ public sealed class CrossSiteTests
     public async Task SecurityHeaders_StatusPage_RunsUnderTheContentSecurityPolicyWithoutViolations()
     {
         await using var browser = await Browser.LaunchAsync();
-        using var host = StatusPageSite.NewHost();
-        StatusPageSite.Start(host);
+        using var host = StatusPageSite.StartedHost();
         StatusPageSite.AddDevice(host, "郑州", "zz-901", "郑州市测试中学", "zz-901-gate1");
         var page = await browser.NewPageAsync(host.BaseAddress);
         var violations = new List<string>();

@@ -1,4 +1,3 @@
-using Gate.Contracts;
 using Gate.PoliceReceiver;
 using Gate.Server.Devices;
 using Gate.SiaDc09;
@@ -17,14 +16,11 @@ public sealed class DeliveryTrailTests(BrowserFixture browsers) : IClassFixture<
     [Fact]
     public async Task DutyConsole_PoliceAcknowledge_TrailShowsForwardedAndAcknowledged()
     {
-        await using var police = new PoliceReceiverSimulator(new PoliceReceiverOptions { TcpPort = 0, UdpPort = null });
-        await police.StartAsync();
+        await using var police = await StartPoliceAsync(ReceiverBehaviour.Normal);
         using var host = NewHost(police);
         await using var gate = await ConnectGateAsync(host);
 
-        var page = await Chromium.NewPageAsync(host.BaseAddress);
-        await Browser.LoginAsync(page, "duty", StatusPageSite.DutyPassword);
-        await page.WaitForSelectorAsync("#live-indicator[data-state=\"live\"]");
+        var page = await LiveDutyConsoleAsync(host);
 
         var id = await gate.AlarmAsync(AlarmKind.Panic);
         var card = $"[data-alarm=\"{id}\"]";
@@ -39,14 +35,11 @@ public sealed class DeliveryTrailTests(BrowserFixture browsers) : IClassFixture<
     [Fact]
     public async Task DutyConsole_PoliceSilent_DeliveryTroubleIsShownAndRings()
     {
-        await using var police = new PoliceReceiverSimulator(new PoliceReceiverOptions { TcpPort = 0, UdpPort = null, Behaviour = ReceiverBehaviour.Silent });
-        await police.StartAsync();
+        await using var police = await StartPoliceAsync(ReceiverBehaviour.Silent);
         using var host = NewHost(police);
         await using var gate = await ConnectGateAsync(host);
 
-        var page = await Chromium.NewPageAsync(host.BaseAddress);
-        await Browser.LoginAsync(page, "duty", StatusPageSite.DutyPassword);
-        await page.WaitForSelectorAsync("#live-indicator[data-state=\"live\"]");
+        var page = await LiveDutyConsoleAsync(host);
         var id = await gate.AlarmAsync(AlarmKind.Panic);
         var card = $"[data-alarm=\"{id}\"]";
         await page.WaitForSelectorAsync(card);
@@ -62,9 +55,24 @@ public sealed class DeliveryTrailTests(BrowserFixture browsers) : IClassFixture<
         await Browser.ScreenshotAsync(page, "duty-zh-delivery-trouble");
     }
 
-    private static GateServerFactory NewHost(PoliceReceiverSimulator police)
+    /// <summary>The DC-09 receiver on a loopback TCP port of its own (no UDP), answering as told.</summary>
+    private static async Task<PoliceReceiverSimulator> StartPoliceAsync(ReceiverBehaviour behaviour)
     {
-        var host = StatusPageSite.NewHost(new Dictionary<string, string?>
+        var police = new PoliceReceiverSimulator(new PoliceReceiverOptions { TcpPort = 0, UdpPort = null, Behaviour = behaviour });
+        await police.StartAsync();
+        return police;
+    }
+
+    /// <summary>The duty officer's console, signed in and with its live feed connected.</summary>
+    private async Task<IPage> LiveDutyConsoleAsync(GateServerFactory host)
+    {
+        var page = await Chromium.SignedInPageAsync(host.BaseAddress, "duty", StatusPageSite.DutyPassword);
+        await page.WaitForSelectorAsync("#live-indicator[data-state=\"live\"]");
+        return page;
+    }
+
+    private static GateServerFactory NewHost(PoliceReceiverSimulator police) =>
+        StatusPageSite.StartedHost(new Dictionary<string, string?>
         {
             ["Forwarding:Primary:Host"] = "127.0.0.1",
             ["Forwarding:Primary:Port"] = police.TcpEndPoint!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -75,9 +83,6 @@ public sealed class DeliveryTrailTests(BrowserFixture browsers) : IClassFixture<
             ["Forwarding:Retry:MaxDelay"] = "00:00:01",
             ["StatusPage:DeliveryTroubleSeconds"] = "5",
         });
-        StatusPageSite.Start(host);
-        return host;
-    }
 
     private static async Task<TestDevice> ConnectGateAsync(GateServerFactory host)
     {

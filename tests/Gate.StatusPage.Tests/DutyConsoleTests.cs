@@ -1,4 +1,3 @@
-using Gate.Contracts;
 using Gate.Server.Alarms;
 using Gate.Server.Forwarding;
 using Gate.Server.StatusPage;
@@ -13,11 +12,9 @@ public sealed class DutyConsoleTests
     public async Task DutyConsole_TwoFailedTries_ShowsBothTriesTheLastFailureAndTheSchool()
     {
         using var server = new GateServerFactory();
-        var credential = server.AddDevice("s1", "s1-gate1");
-        await using var device = await server.ConnectDeviceAsync(credential);
+        await using var device = await server.ConnectNewDeviceAsync("s1", "s1-gate1");
         var alarm = device.NewAlarm(1, 1);
-        await device.SendAlarmAsync(alarm);
-        await device.WaitForAckAsync(alarm.Id, AckStage.Received);
+        await device.SendAlarmAndAwaitReceivedAsync(alarm);
 
         // Two tries, as the forwarder records them: one receiver unreachable, then one that answered NAK; the second
         // with the alarm's trouble step in its transaction.

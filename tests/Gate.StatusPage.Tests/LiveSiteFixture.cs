@@ -1,4 +1,3 @@
-using Gate.Contracts;
 using Gate.Server.Liveness;
 using Gate.Server.Provisioning;
 using Gate.Server.Storage;

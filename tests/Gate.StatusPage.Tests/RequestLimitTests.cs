@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text;
 
 namespace Gate.StatusPage.Tests;
@@ -11,8 +10,7 @@ public sealed class RequestLimitTests
     [Fact]
     public async Task BodyLimit_ChunkedBodyOverTheLimit_Is413AndNothingIsStored()
     {
-        using var host = StatusPageSite.NewHost();
-        StatusPageSite.Start(host);
+        using var host = StatusPageSite.StartedHost();
         using var admin = await host.ClientAsAsync("admin", StatusPageSite.AdminPassword);
         var json = "{\"name\":\"Big\",\"district\":\"" + new string('x', 200_000) + "\",\"address\":\"1 Road\"}";
         using var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(json)));

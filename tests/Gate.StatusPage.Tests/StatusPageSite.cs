@@ -44,6 +44,23 @@ public static class StatusPageSite
         users.CreateUser("viewer", ViewerPassword, [Roles.Viewer]);
     }
 
+    /// <summary>A new host (<see cref="NewHost"/>), started with its users (<see cref="Start"/>); the caller disposes it.</summary>
+    public static GateServerFactory StartedHost(IDictionary<string, string?>? settings = null)
+    {
+        var host = NewHost(settings);
+        try
+        {
+            Start(host);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
+        return host;
+    }
+
     /// <summary>A school with one gate controller; returns the device's MQTT secret.</summary>
     public static string AddDevice(GateServerFactory host, string district, string schoolId, string schoolName, string deviceId, int heartbeatSeconds = 5)
     {

@@ -1,5 +1,3 @@
-using Gate.Server.Events;
-
 namespace Gate.Testing;
 
 /// <summary>Fires <see cref="Signal"/> for every change the server publishes on its change feed.</summary>

@@ -1,5 +1,3 @@
-using Gate.Server.Events;
-
 namespace Gate.Testing;
 
 /// <summary>Reads the server's change feed from the moment it subscribed, so no change published after that is missed.</summary>

@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Gate.Server.Devices;
-using Gate.Server.Events;
 using Gate.Server.Mqtt;
 using Gate.Server.Security;
 using Microsoft.AspNetCore.Hosting;
@@ -101,6 +100,10 @@ public class GateServerFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint>
         await device.ConnectAsync(BrokerPort, cleanSession);
         return device;
     }
+
+    /// <summary>Registers a device (and its school if new) and connects it: how most device tests begin.</summary>
+    public async Task<TestDevice> ConnectNewDeviceAsync(string schoolId, string deviceId, int heartbeatSeconds = 30) =>
+        await ConnectDeviceAsync(AddDevice(schoolId, deviceId, heartbeatSeconds));
 
     /// <summary>An HTTP client signed in as the first admin (cookie).</summary>
     public async Task<HttpClient> AdminClientAsync() => await ClientAsAsync("admin", GateServerDefaults.AdminPassword);

@@ -212,6 +212,13 @@ public sealed class TestDevice(string schoolId, string deviceId, string password
 
     public Task SendAlarmAsync(Alarm alarm) => PublishAsync(Topics.Alarm, WireEncoder.EncodeAlarm(alarm));
 
+    /// <summary>Sends the alarm and waits for the server's received ack: by then it is stored.</summary>
+    public async Task<AlarmAck> SendAlarmAndAwaitReceivedAsync(Alarm alarm)
+    {
+        await SendAlarmAsync(alarm);
+        return await WaitForAckAsync(alarm.Id, AckStage.Received);
+    }
+
     /// <summary>Waits for the ack of one alarm at one stage (skipping other messages, which stay visible to later waits).</summary>
     public async Task<AlarmAck> WaitForAckAsync(string alarmId, string stage)
     {

@@ -1,4 +1,3 @@
-using Gate.Contracts;
 using Gate.Firmware;
 using Gate.Firmware.Alarms;
 using Gate.Firmware.Config;

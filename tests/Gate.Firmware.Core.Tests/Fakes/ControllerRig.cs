@@ -1,6 +1,3 @@
-using Gate.Contracts;
-using Gate.Firmware.Config;
-
 namespace Gate.Firmware.Core.Tests.Fakes;
 
 /// <summary>A controller on the devkit board with virtual pins, fake MQTT, memory flash and fake time.</summary>
@@ -83,6 +80,23 @@ public sealed class ControllerRig
         Advance(Config.PanicHoldMs + 200);
         Set(GateFunction.Panic, false);
         Advance(200);
+    }
+
+    /// <summary>A controller 100 ms after boot whose panic button has just been pressed: where most tests begin.</summary>
+    public static ControllerRig PanicPressed(string? configJson = null)
+    {
+        var rig = new ControllerRig(configJson);
+        rig.Advance(100);
+        rig.PressPanic();
+        return rig;
+    }
+
+    /// <summary>Acks the alarm of the latest panic press at the stage, as the server would; returns its id.</summary>
+    public string AckPanic(string stage)
+    {
+        var id = Controller.PanicAlarmId;
+        Ack(id, stage);
+        return id;
     }
 
     public List<Alarm> PublishedAlarms() => Transport.On(Topics.Alarm).Select(p =>

@@ -1,5 +1,3 @@
-using Gate.Firmware.Connection;
-
 namespace Gate.Firmware.Core.Tests.Fakes;
 
 public sealed record Published(string Topic, byte[] Payload, int Qos, bool Retain)

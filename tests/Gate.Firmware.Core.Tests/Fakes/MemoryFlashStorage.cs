@@ -1,5 +1,4 @@
 using System.Text;
-using Gate.Firmware.Storage;
 
 namespace Gate.Firmware.Core.Tests.Fakes;
 

@@ -1,5 +1,3 @@
-using Gate.Firmware.Storage;
-
 namespace Gate.Firmware.Core.Tests.Fakes;
 
 /// <summary>What reaches the flash of the operations not yet flushed when the power fails.</summary>

@@ -1,17 +1,8 @@
-using System.Buffers;
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
-using Gate.Contracts;
-using Gate.LoadTest.Measurement;
 using Gate.LoadTest.Server;
 using Gate.SiaDc09;
 using Gate.PoliceReceiver;
-using MQTTnet;
 using MQTTnet.Formatter;
-using MQTTnet.Protocol;
 
 namespace Gate.LoadTest.Attack;
 

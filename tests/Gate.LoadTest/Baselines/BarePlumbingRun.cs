@@ -1,10 +1,5 @@
-using System.Buffers;
 using System.Buffers.Binary;
-using System.Diagnostics;
-using Gate.LoadTest.Measurement;
 using Gate.LoadTest.Reporting;
-using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace Gate.LoadTest.Baselines;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Gate.LoadTest.Measurement;
 
 /// <summary>What every figure in docs/benchmarks.md is stamped with: the machine, its load, and the date.</summary>

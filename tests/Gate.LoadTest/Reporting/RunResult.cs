@@ -1,6 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Gate.LoadTest.Measurement;
 
 namespace Gate.LoadTest.Reporting;
 

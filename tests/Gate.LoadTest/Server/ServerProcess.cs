@@ -1,8 +1,5 @@
-using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
 using System.Runtime.InteropServices;
-using Gate.LoadTest.Baselines;
 
 namespace Gate.LoadTest.Server;
 

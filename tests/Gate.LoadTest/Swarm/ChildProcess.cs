@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using System.Threading.Channels;
 
 namespace Gate.LoadTest.Swarm;

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Text.Json;
-
 namespace Gate.LoadTest.Swarm;
 
 /// <summary>

@@ -1,11 +1,4 @@
-using System.Buffers;
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net;
-using Gate.Contracts;
-using Gate.LoadTest.Measurement;
-using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace Gate.LoadTest.Swarm;
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using Gate.Contracts;
 using Gate.Firmware.Host.Simulation;
 
 namespace Gate.LoadTest.Swarm;

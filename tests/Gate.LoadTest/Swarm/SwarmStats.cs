@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Gate.LoadTest.Measurement;
 
 namespace Gate.LoadTest.Swarm;
 

@@ -1,10 +1,7 @@
-using Gate.Contracts;
 using Gate.LoadTest.Baselines;
-using Gate.LoadTest.Server;
 using Gate.Server.Devices;
 using Gate.Server.Security;
 using Gate.Server.Storage;
-using Xunit.Abstractions;
 
 namespace Gate.Resilience.Tests.EndToEnd;
 

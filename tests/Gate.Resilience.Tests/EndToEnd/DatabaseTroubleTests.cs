@@ -1,6 +1,4 @@
-using Gate.Contracts;
 using Microsoft.Data.Sqlite;
-using Xunit.Abstractions;
 
 namespace Gate.Resilience.Tests.EndToEnd;
 
@@ -11,8 +9,7 @@ public sealed class DatabaseTroubleTests(ITestOutputHelper output)
     [Fact]
     public async Task DatabaseLocked_AlarmStaysInTheDeviceOutboxWithAClearError_ThenArrivesOnceWritable()
     {
-        await using var rig = await GateRig.StartAsync(devices: 2);
-        await rig.StartControllersAsync();
+        await using var rig = await GateRig.StartWithControllersAsync(devices: 2);
 
         // Another process takes SQLite's write lock and keeps it (a stuck backup tool, an admin's open transaction).
         var db = Path.Combine(rig.DataDirectory, "gate.db");

@@ -2,11 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Runtime.InteropServices;
-using System.Text.Json;
-using Gate.Contracts;
-using Gate.LoadTest.Server;
 using Microsoft.Data.Sqlite;
-using Xunit.Abstractions;
 
 namespace Gate.Resilience.Tests.EndToEnd;
 
@@ -22,8 +18,7 @@ public sealed partial class DiskFullTests(ITestOutputHelper output)
     {
         Assert.True(geteuid() == 0, "DiskFull needs root to mount a size-limited tmpfs for the database (CI runs as root); run the test as root");
         using var disk = new TmpfsMount(sizeMiB: 8);
-        await using var rig = await GateRig.StartAsync(devices: 3, databaseDirectory: disk.Path);
-        await rig.StartControllersAsync();
+        await using var rig = await GateRig.StartWithControllersAsync(devices: 3, databaseDirectory: disk.Path);
         var first = await rig.Controllers[0].TriggerPanicAsync(TimeSpan.FromSeconds(30));
         await rig.WaitUntilAsync(() => rig.AckedWith(AckStage.Received).Contains(first), TimeSpan.FromSeconds(60), "the first panic stored before the disk fills");
         using var session = await rig.Server.LoginAsync();

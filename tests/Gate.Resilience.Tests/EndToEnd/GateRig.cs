@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Gate.Contracts;
 using Gate.Firmware.Host.Simulation;
-using Gate.LoadTest.Server;
 using Gate.PoliceReceiver;
 using Gate.SiaDc09;
 
@@ -87,6 +84,23 @@ public sealed partial class GateRig : IAsyncDisposable
         }
 
         rig.Server = await ServerProcess.StartAsync(settings);
+        return rig;
+    }
+
+    /// <summary>The usual start: the rig as <see cref="StartAsync"/> makes it, with every controller connected to the embedded broker.</summary>
+    public static async Task<GateRig> StartWithControllersAsync(int devices, string? databaseDirectory = null)
+    {
+        var rig = await StartAsync(devices, databaseDirectory: databaseDirectory);
+        try
+        {
+            await rig.StartControllersAsync();
+        }
+        catch
+        {
+            await rig.DisposeAsync();
+            throw;
+        }
+
         return rig;
     }
 

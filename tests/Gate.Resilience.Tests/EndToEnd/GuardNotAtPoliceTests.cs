@@ -1,7 +1,5 @@
-using Gate.Contracts;
 using Gate.Firmware.Feedback;
 using Gate.Firmware.Host.Simulation;
-using Gate.LoadTest.Server;
 
 namespace Gate.Resilience.Tests.EndToEnd;
 

@@ -1,6 +1,3 @@
-using Gate.Contracts;
-using Xunit.Abstractions;
-
 namespace Gate.Resilience.Tests.EndToEnd;
 
 /// <summary>The police alarm-receiving platform is unreachable for a long stretch, then comes back.</summary>
@@ -10,8 +7,7 @@ public sealed class PoliceOutageTests(ITestOutputHelper output)
     [Fact]
     public async Task PoliceReceiverDown_ThenBack_BacklogArrivesInOrderPerSchoolAndSupervisionReportedTheOutage()
     {
-        await using var rig = await GateRig.StartAsync(devices: 4);
-        await rig.StartControllersAsync();
+        await using var rig = await GateRig.StartWithControllersAsync(devices: 4);
         await rig.Police.StopAsync();
 
         // While the police are away, every gate raises alarms one after another; each must be stored (received) even

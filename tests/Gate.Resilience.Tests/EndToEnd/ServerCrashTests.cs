@@ -1,6 +1,3 @@
-using Gate.Contracts;
-using Xunit.Abstractions;
-
 namespace Gate.Resilience.Tests.EndToEnd;
 
 /// <summary>The server dies with SIGKILL (power cut, OOM killer) in the middle of a city-wide burst of alarms.</summary>
@@ -10,8 +7,7 @@ public sealed class ServerCrashTests(ITestOutputHelper output)
     [Fact]
     public async Task ServerKilledMidBurst_EveryAlarmAckedBeforeTheKill_IsForwardedAfterRestartAndNoneIsLost()
     {
-        await using var rig = await GateRig.StartAsync(devices: 30);
-        await rig.StartControllersAsync();
+        await using var rig = await GateRig.StartWithControllersAsync(devices: 30);
 
         // Each controller raises three alarms at once: panic, enclosure opened, enclosure closed (restore).
         foreach (var c in rig.Controllers)

@@ -1,8 +1,6 @@
-using System.Text;
 using FsCheck;
 using FsCheck.Xunit;
 using Gate.Firmware.Config;
-using Xunit.Abstractions;
 
 namespace Gate.Resilience.Tests.Fuzzing;
 

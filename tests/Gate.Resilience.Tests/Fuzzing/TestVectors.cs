@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json;
-
 namespace Gate.Resilience.Tests.Fuzzing;
 
 /// <summary>The shared test vectors (shared/test-vectors/{message}/*.json) as raw payload bytes, the fuzzers' seeds.</summary>

@@ -1,6 +1,4 @@
-using Gate.Contracts;
 using Gate.Server.Wire;
-using Xunit.Abstractions;
 
 namespace Gate.Resilience.Tests.Fuzzing;
 

@@ -1,9 +1,4 @@
-using Gate.Contracts;
-using Gate.Server.Devices;
 using Gate.Server.Events;
-using Gate.Server.Liveness;
-using Gate.Server.Storage;
-using Gate.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Gate.Server.Tests.Clock;
@@ -14,20 +9,15 @@ namespace Gate.Server.Tests.Clock;
 /// </summary>
 public sealed class ServerClockStepTests : IDisposable
 {
-    private static readonly DateTimeOffset Start = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "gate-clock-tests", Guid.NewGuid().ToString("N"));
-    private readonly SteppedClock _clock = new(Start);
+    private static readonly DateTimeOffset Start = SteppedRegistry.Start;
+    private readonly SteppedRegistry _registry = new();
+    private readonly SteppedClock _clock;
     private readonly LivenessTracker _tracker;
 
     public ServerClockStepTests()
     {
-        Directory.CreateDirectory(_dir);
-        var database = new GateDatabase(Path.Combine(_dir, "gate.db"));
-        database.Migrate();
-        var registry = new DeviceRegistry(database, _clock);
-        registry.UpsertSchool(new School("school-a", "School A", "District", "Road 1", 34.7, 113.6, "1234"));
-        Assert.NotNull(registry.Register("gate-1", "school-a", "gate", 10));
-        _tracker = new LivenessTracker(registry, database, _clock, new EventLog(_clock, new ChangeFeed(_clock)), Options.Create(new LivenessOptions()));
+        _clock = _registry.Clock;
+        _tracker = new LivenessTracker(_registry.Registry, _registry.Database, _clock, new EventLog(_clock, new ChangeFeed(_clock)), Options.Create(new LivenessOptions()));
     }
 
     [Theory]
@@ -108,38 +98,23 @@ public sealed class ServerClockStepTests : IDisposable
     private void Beat(long sequence) => _tracker.OnHeartbeat("gate-1", "school-a",
         new Heartbeat { Device = "gate-1", Sequence = sequence, BootCount = 1, IntervalSeconds = 10, Firmware = "1.0.0" }, null);
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _registry.Dispose();
 }
 
 /// <summary>Command time to live on the server when the wall clock is stepped: a duration on the monotonic clock.</summary>
 public sealed class CommandClockStepTests : IDisposable
 {
-    private static readonly DateTimeOffset Start = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "gate-clock-tests", Guid.NewGuid().ToString("N"));
-    private readonly SteppedClock _clock = new(Start);
+    private static readonly DateTimeOffset Start = SteppedRegistry.Start;
+    private readonly SteppedRegistry _registry = new();
+    private readonly SteppedClock _clock;
     private readonly Gate.Server.Commands.CommandStore _store;
     private readonly Gate.Server.Commands.CommandService _commands;
 
     public CommandClockStepTests()
     {
-        Directory.CreateDirectory(_dir);
-        var database = new GateDatabase(Path.Combine(_dir, "gate.db"));
-        database.Migrate();
-        var registry = new DeviceRegistry(database, _clock);
-        registry.UpsertSchool(new School("school-a", "School A", "District", "Road 1", 34.7, 113.6, "1234"));
-        Assert.NotNull(registry.Register("gate-1", "school-a", "gate", 10));
-        _store = new Gate.Server.Commands.CommandStore(database);
-        _commands = new Gate.Server.Commands.CommandService(_store, registry, new SilentLink(), new EventLog(_clock, new ChangeFeed(_clock)), _clock,
+        _clock = _registry.Clock;
+        _store = new Gate.Server.Commands.CommandStore(_registry.Database);
+        _commands = new Gate.Server.Commands.CommandService(_store, _registry.Registry, new SilentLink(), new EventLog(_clock, new ChangeFeed(_clock)), _clock,
             Options.Create(new Gate.Server.Commands.CommandOptions { TimeoutGraceSeconds = 5 }));
     }
 
@@ -171,6 +146,34 @@ public sealed class CommandClockStepTests : IDisposable
 
         public Task DisconnectDeviceAsync(string deviceId, CancellationToken cancellationToken) => Task.CompletedTask;
     }
+
+    public void Dispose() => _registry.Dispose();
+}
+
+/// <summary>
+/// The registry both clock-step suites start from: a fresh SQLite file with school-a and gate-1 (10 s heartbeats), on
+/// a clock the test advances and steps.
+/// </summary>
+internal sealed class SteppedRegistry : IDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "gate-clock-tests", Guid.NewGuid().ToString("N"));
+
+    public SteppedRegistry()
+    {
+        Directory.CreateDirectory(_dir);
+        Database = new GateDatabase(Path.Combine(_dir, "gate.db"));
+        Database.Migrate();
+        Registry = new DeviceRegistry(Database, Clock);
+        Registry.UpsertSchool(new School("school-a", "School A", "District", "Road 1", 34.7, 113.6, "1234"));
+        Assert.NotNull(Registry.Register("gate-1", "school-a", "gate", 10));
+    }
+
+    public SteppedClock Clock { get; } = new(Start);
+
+    public GateDatabase Database { get; }
+
+    public DeviceRegistry Registry { get; }
 
     public void Dispose()
     {
