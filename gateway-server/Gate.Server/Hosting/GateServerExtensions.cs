@@ -7,6 +7,7 @@ using Gate.Server.Health;
 using Gate.Server.Liveness;
 using Gate.Server.Mqtt;
 using Gate.Server.Provisioning;
+using Gate.Server.Returns;
 using Gate.Server.Security;
 using Gate.Server.StatusPage;
 using Gate.Server.Storage;
@@ -36,6 +37,7 @@ public static class GateServerExtensions
             .AddProvisioning();
         builder.Services.AddForwarding(builder.Configuration);
         builder.Services.AddStatusPage();
+        builder.Services.AddReturns();
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
         return builder;
@@ -63,6 +65,7 @@ public static class GateServerExtensions
         app.MapProvisioning();
         app.MapForwarding();
         app.MapStatusPage();
+        app.MapReturns();
         app.MapStorage();
         return app;
     }
