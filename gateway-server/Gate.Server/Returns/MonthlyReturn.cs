@@ -47,7 +47,9 @@ public static class ReturnCalculator
         string month, string province, IReadOnlyList<ReturnCityOption> cities, IEnumerable<ReturnSchool> schools, IEnumerable<ReturnEntry> entries,
         int linkValidityDays, DateTimeOffset now)
     {
+        // Cities and their districts in the configured order (the annex's), anything not configured after, by name.
         var cityOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        var districtRank = new Dictionary<string, int>(StringComparer.Ordinal);
         var cityOrder = new List<string>();
         foreach (var city in cities)
         {
@@ -55,6 +57,7 @@ public static class ReturnCalculator
             foreach (var district in city.Districts)
             {
                 cityOf.TryAdd(district, city.Name);
+                districtRank.TryAdd(district, districtRank.Count);
             }
         }
 
@@ -88,14 +91,14 @@ public static class ReturnCalculator
             .Select(g =>
             {
                 var districts = g.GroupBy(l => l.District, StringComparer.Ordinal)
-                    .OrderBy(d => d.Key, StringComparer.Ordinal)
+                    .OrderBy(d => districtRank.GetValueOrDefault(d.Key, int.MaxValue)).ThenBy(d => d.Key, StringComparer.Ordinal)
                     .Select(d => new ReturnDistrictRow(g.Key, d.Key, Count(d)))
                     .ToList();
                 return new ReturnCityRow(g.Key, districts, Sum(districts.Select(d => d.Values)));
             })
             .ToList();
         var cityIndex = cityRows.Select((c, i) => (c.City, i)).ToDictionary(x => x.City, x => x.i, StringComparer.Ordinal);
-        var ordered = lines.OrderBy(l => cityIndex[l.City]).ThenBy(l => l.District, StringComparer.Ordinal).ThenBy(l => l.Name, StringComparer.Ordinal).ToList();
+        var ordered = lines.OrderBy(l => cityIndex[l.City]).ThenBy(l => districtRank.GetValueOrDefault(l.District, int.MaxValue)).ThenBy(l => l.District, StringComparer.Ordinal).ThenBy(l => l.Name, StringComparer.Ordinal).ToList();
         return new MonthlyReturn(month, province, false, now, null, null, linkValidityDays, ReturnColumns.All, cityRows, Sum(cityRows.Select(c => c.Totals)), ordered);
     }
 
@@ -110,7 +113,7 @@ public static class ReturnCalculator
         var cityNames = now.Cities.Select(c => c.City).Concat(was.Cities.Select(c => c.City)).Distinct(StringComparer.Ordinal).ToList();
         foreach (var city in cityNames)
         {
-            var keys = nowDistricts.Keys.Concat(wasDistricts.Keys).Where(k => k.City == city).Distinct().OrderBy(k => k.District, StringComparer.Ordinal);
+            var keys = nowDistricts.Keys.Concat(wasDistricts.Keys).Where(k => k.City == city).Distinct();
             foreach (var key in keys)
             {
                 rows.Add(Row(LevelDistrict, city, key.District, wasDistricts.GetValueOrDefault(key)?.Values, nowDistricts.GetValueOrDefault(key)?.Values));

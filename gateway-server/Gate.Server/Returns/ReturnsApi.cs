@@ -21,6 +21,15 @@ public static class ReturnsApi
         group.MapGet("/{month}", Results<Ok<MonthlyReturn>, ValidationProblem> (string month, ReturnBook book) =>
             book.CheckMonth(month) is { } error ? MonthProblem(error) : TypedResults.Ok(book.Find(month)));
 
+        group.MapGet("/{month}/export.xlsx", Results<FileContentHttpResult, ValidationProblem> (string month, string? lang, ReturnBook book) =>
+            book.CheckMonth(month) is { } error ? MonthProblem(error)
+                : TypedResults.File(ReturnSheet.Of(book.Find(month), lang == "en").ToXlsx(month),
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"gate-return-{month}.xlsx"));
+
+        group.MapGet("/{month}/export.csv", Results<FileContentHttpResult, ValidationProblem> (string month, string? lang, ReturnBook book) =>
+            book.CheckMonth(month) is { } error ? MonthProblem(error)
+                : TypedResults.File(ReturnSheet.Of(book.Find(month), lang == "en").ToCsv(), "text/csv; charset=utf-8", $"gate-return-{month}.csv"));
+
         group.MapPost("/{month}/close", Results<Ok<MonthlyReturn>, ValidationProblem, ProblemHttpResult> (string month, ReturnBook book, ClaimsPrincipal user) =>
             {
                 var outcome = book.Close(month, Actor(user));
