@@ -4,6 +4,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gate.Server.Returns;
 
+/// <summary>This month (on the offices' clock) and the months already closed.</summary>
+public sealed record ReturnIndex(string CurrentMonth, IReadOnlyList<string> Closed);
+
 /// <summary>
 /// /api/returns: the monthly statistics return. Anyone signed in reads it; figures are entered, and months closed, by
 /// an education office, a technician or an admin. Refusals: 400 ValidationProblem naming the field, 404 for an unknown
@@ -16,7 +19,7 @@ public static class ReturnsApi
         var group = app.MapGroup("/api/returns").WithTags("Returns").RequireAuthorization(Policies.View);
 
         group.MapGet("/columns", () => TypedResults.Ok(ReturnColumns.All));
-        group.MapGet("/closed", (ReturnBook book) => TypedResults.Ok(book.ClosedMonths()));
+        group.MapGet("/", (ReturnBook book) => TypedResults.Ok(new ReturnIndex(book.CurrentMonth(), book.ClosedMonths())));
 
         group.MapGet("/{month}", Results<Ok<MonthlyReturn>, ValidationProblem> (string month, ReturnBook book) =>
             book.CheckMonth(month) is { } error ? MonthProblem(error) : TypedResults.Ok(book.Find(month)));
