@@ -203,6 +203,33 @@ public sealed class ReturnsTests
         Assert.Equal(HttpStatusCode.NotFound, notClosed.StatusCode);
     }
 
+    [Fact]
+    public async Task AntiRam_CountsOnlyACommissionedHealthyBollard_PanicLinkNeedsAPoliceAck()
+    {
+        using var server = new GateServerFactory(start: October);
+        School(server, "a", "金水区");
+        School(server, "b", "金水区");
+        await using var commissioned = await server.ConnectDeviceAsync(server.AddDevice("a", "gate-a"));
+        await using var uncommissioned = await server.ConnectDeviceAsync(server.AddDevice("b", "gate-b"));
+        await commissioned.SendHeartbeatAsync();
+        await uncommissioned.SendHeartbeatAsync();
+        var liveness = server.Get<Gate.Server.Liveness.LivenessTracker>();
+        await server.WaitUntilAsync(() => new[] { "gate-a", "gate-b" }.All(d => liveness.Find(d) is { State: "online" } live && live.Telemetry.Bollard == Gate.Contracts.BollardPosition.Up),
+            "both bollards reported up");
+        server.Get<Gate.Server.Provisioning.ProvisioningStore>().AddRun(new Gate.Server.Provisioning.CommissioningRun(
+            "run-a", "gate-a", "tech", "tech", October, October, Gate.Server.Provisioning.RunResult.Passed, null, null, null, []));
+        var admin = await server.AdminClientAsync();
+
+        var report = await admin.GetFromJsonAsync<JsonElement>("/api/returns/2026-10");
+
+        var schools = report.GetProperty("schools").EnumerateArray().ToDictionary(s => s.GetProperty("schoolId").GetString()!, s => s.GetProperty("values"));
+        Assert.True(schools["a"].GetProperty("antiRam").GetBoolean());
+        Assert.False(schools["b"].GetProperty("antiRam").GetBoolean());
+        Assert.Equal(1, report.GetProperty("totals").GetProperty("antiRam").GetInt32());
+        // Online, but no alarm or test of theirs ever reached the police.
+        Assert.Equal(0, report.GetProperty("totals").GetProperty("panicAlarmLinked").GetInt32());
+    }
+
     private static void School(GateServerFactory server, string id, string district) =>
         server.Get<DeviceRegistry>().UpsertSchool(new School(id, "学校 " + id, district, "", null, null, null));
 }
