@@ -38,6 +38,7 @@ public static class DemoExtensions
             .Validate(o => o.HeartbeatSeconds is >= 5 and <= 300, "Demo:HeartbeatSeconds must be 5-300.")
             .ValidateOnStart();
         builder.Services.AddHostedService<DemoService>();
+        builder.Services.AddHostedService<DemoProvince>();
         return builder;
     }
 

@@ -8,6 +8,7 @@ using Gate.Server.Liveness;
 using Gate.Server.Metrics;
 using Gate.Server.Mqtt;
 using Gate.Server.Provisioning;
+using Gate.Server.Returns;
 using Gate.Server.Security;
 using Gate.Server.StatusPage;
 using Gate.Server.Storage;
@@ -38,6 +39,7 @@ public static class GateServerExtensions
             .AddProvisioning();
         builder.Services.AddForwarding(builder.Configuration);
         builder.Services.AddStatusPage();
+        builder.Services.AddReturns();
         builder.Services.AddOpenApi();
         builder.Services.AddGateProblems();
         builder.Services.AddGateMetrics();
@@ -69,6 +71,7 @@ public static class GateServerExtensions
         app.MapProvisioning();
         app.MapForwarding();
         app.MapStatusPage();
+        app.MapReturns();
         app.MapStorage();
         return app;
     }

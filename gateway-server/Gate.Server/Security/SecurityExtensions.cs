@@ -70,6 +70,7 @@ public static class SecurityExtensions
             .AddPolicy(Policies.View, p => p.RequireRole(Roles.All))
             .AddPolicy(Policies.HandleAlarms, p => p.RequireRole(Roles.Admin, Roles.DutyOfficer))
             .AddPolicy(Policies.OperateDevices, p => p.RequireRole(Roles.Admin, Roles.Technician))
+            .AddPolicy(Policies.EnterReturns, p => p.RequireRole(Roles.Admin, Roles.Technician, Roles.EducationOffice))
             .AddPolicy(Policies.Administer, p => p.RequireRole(Roles.Admin));
         return services;
     }

@@ -45,6 +45,9 @@ export const api = {
 
   securityEvents: () => request('GET', '/api/events?category=security&limit=500'),
   compliance: days => request('GET', `/api/status-page/compliance${days ? `?days=${days}` : ''}`),
+  returnsIndex: () => request('GET', '/api/returns'),
+  monthlyReturn: month => request('GET', `/api/returns/${encodeURIComponent(month)}`),
+  returnExportUrl: (month, format, lang) => `/api/returns/${encodeURIComponent(month)}/export.${format}?lang=${encodeURIComponent(lang)}`,
   complianceCsvUrl: (days, lang) => `/api/status-page/compliance.csv?lang=${encodeURIComponent(lang)}${days ? `&days=${days}` : ''}`,
 };
 

@@ -7,6 +7,7 @@ import { devicesView } from './devices.js';
 import { deviceView } from './device.js';
 import { dutyView } from './duty.js';
 import { complianceView } from './compliance.js';
+import { returnsView } from './returns.js';
 import { auditView } from './audit.js';
 
 const $ = id => document.getElementById(id);
@@ -19,6 +20,7 @@ const routes = [
   { name: 'devices', pattern: /^#\/devices\/(.+)$/, view: deviceView },
   { name: 'duty', pattern: /^#\/duty\/?$/, view: dutyView },
   { name: 'compliance', pattern: /^#\/compliance\/?$/, view: complianceView },
+  { name: 'returns', pattern: /^#\/returns\/?$/, view: returnsView },
   { name: 'audit', pattern: /^#\/audit\/?$/, view: auditView },
 ];
 
