@@ -77,6 +77,37 @@ public sealed class ReturnExportTests
         Assert.Contains("Campuses with a one-button alarm linked to the police", english, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task DemoProvince_ExportsTheAnnexTable_WithItsCitiesDistrictsAndEnteredFigures()
+    {
+        // The demo host seeds Henan schools (郑州, 开封, 洛阳 by district; 巩义, 兰考) with figures at annex 1's city rates.
+        var server = new GateServerFactory<Gate.Demo.DemoProgram>();
+        try
+        {
+            var client = await server.AdminClientAsync();
+            var month = (await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/returns")).GetProperty("currentMonth").GetString();
+
+            using var stream = new MemoryStream(await client.GetByteArrayAsync($"/api/returns/{month}/export.xlsx"));
+            using var document = SpreadsheetDocument.Open(stream, false);
+            var cells = document.WorkbookPart!.WorksheetParts.Single().Worksheet.Descendants<Cell>()
+                .ToDictionary(c => c.CellReference!.Value!, c => c.InlineString?.Text?.Text ?? c.CellValue?.Text ?? "");
+
+            Assert.StartsWith("河南省学校安全防范建设情况统计表", cells["A1"], StringComparison.Ordinal);
+            Assert.Equal("已配备保安员的校园数", cells["C3"]);
+            var labels = cells.Where(c => c.Key.StartsWith('A') && int.Parse(c.Key[1..], System.Globalization.CultureInfo.InvariantCulture) > 3).OrderBy(c => int.Parse(c.Key[1..], System.Globalization.CultureInfo.InvariantCulture)).Select(c => c.Value).ToList();
+            Assert.Equal(["金水区", "二七区", "中原区", "郑州 小计", "龙亭区", "鼓楼区", "开封 小计", "西工区", "涧西区", "洛阳 小计", "巩义", "兰考"], labels.Take(12));
+            Assert.Equal("合计", labels[^1]);
+            // 洛阳 reported every campus with guards; 开封 about a third (634 of 2025): 3 of its 8 demo schools.
+            var row = labels.IndexOf("洛阳 小计") + 4;
+            Assert.Equal(cells["B" + row], cells["C" + row]);
+            Assert.Equal("3", cells["C" + (labels.IndexOf("开封 小计") + 4)]);
+        }
+        finally
+        {
+            server.Dispose();
+        }
+    }
+
     /// <summary>Five schools in four districts of the annex's cities, with figures entered for three of them.</summary>
     private static async Task<HttpClient> DemoAsync(GateServerFactory server)
     {
