@@ -33,11 +33,12 @@ public sealed class ReturnsTests
         var headings = columns.EnumerateArray().Select(c => c.GetProperty("headingZh").GetString()).ToList();
         Assert.Equal(
             ["校园总数", "已配备保安员的校园数", "已配齐防护装备的校园数", "实现封闭式管理校园数", "已安装硬质防冲撞设施校园数", "在大门口等重要部位安装探头校园数",
-                "安装一键式报警装置并与公安机关联网校园数", "已在校园周边安装交通设施校园数", "视频监控与公安机关联网校园数", "国家标准已达标的校园数"],
+                "安装一键式报警装置并与公安机关联网校园数", "已在校园周边安装交通设施校园数", "视频监控与公安机关联网校园数", "国家标准已达标的校园数", "本月开展演练并经公安确认的校园数"],
             headings);
         var sources = columns.EnumerateArray().ToDictionary(c => c.GetProperty("key").GetString()!, c => c.GetProperty("source").GetString());
         Assert.Equal("measured", sources["panicAlarmLinked"]);
         Assert.Equal("measured", sources["antiRam"]);
+        Assert.Equal("measured", sources["drill"]);
         Assert.Equal("entered", sources["guards"]);
     }
 
@@ -228,6 +229,52 @@ public sealed class ReturnsTests
         Assert.Equal(1, report.GetProperty("totals").GetProperty("antiRam").GetInt32());
         // Online, but no alarm or test of theirs ever reached the police.
         Assert.Equal(0, report.GetProperty("totals").GetProperty("panicAlarmLinked").GetInt32());
+    }
+
+    [Fact]
+    public async Task Drill_CountsAPoliceAcknowledgedDrillOfTheMonth_AndListsTheSchoolsWithout()
+    {
+        using var server = new GateServerFactory(start: October);
+        foreach (var id in new[] { "acked", "unacked", "september", "none" })
+        {
+            School(server, id, "金水区");
+            server.AddDevice(id, id + "-gate");
+        }
+
+        var database = server.Get<Gate.Server.Storage.GateDatabase>();
+        // 2026-10-01 07:30 in Zhengzhou is still 30 September in UTC: the offices' month counts it as October.
+        SeedDrill(database, "acked-gate", "acked", new DateTimeOffset(2026, 9, 30, 23, 30, 0, TimeSpan.Zero), acked: true);
+        SeedDrill(database, "unacked-gate", "unacked", new DateTimeOffset(2026, 10, 10, 2, 0, 0, TimeSpan.Zero), acked: false);
+        SeedDrill(database, "september-gate", "september", new DateTimeOffset(2026, 9, 20, 2, 0, 0, TimeSpan.Zero), acked: true);
+        var admin = await server.AdminClientAsync();
+
+        var october = await admin.GetFromJsonAsync<JsonElement>("/api/returns/2026-10");
+        var september = await admin.GetFromJsonAsync<JsonElement>("/api/returns/2026-09");
+
+        Assert.Equal(1, october.GetProperty("totals").GetProperty("drill").GetInt32());
+        Assert.Equal(["none", "september", "unacked"],
+            october.GetProperty("missingDrills").EnumerateArray().Select(m => m.GetProperty("schoolId").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(1, september.GetProperty("totals").GetProperty("drill").GetInt32());
+        Assert.DoesNotContain("september", september.GetProperty("missingDrills").EnumerateArray().Select(m => m.GetProperty("schoolId").GetString()));
+    }
+
+    /// <summary>A drill-mode alarm as the alarm store and forwarder would have recorded it.</summary>
+    private static void SeedDrill(Gate.Server.Storage.GateDatabase database, string device, string school, DateTimeOffset at, bool acked)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO alarms(id, device_id, school_id, kind, zone, boot, seq, restore, is_test, count, raised_at, received_at, stage, status, police_ack_at)
+            VALUES ($id, $d, $s, $kind, 0, 1, 1, 0, 1, 1, $t, $t, $stage, 'open', $ack);
+            """;
+        command.Parameters.AddWithValue("$id", device + ".1.1");
+        command.Parameters.AddWithValue("$d", device);
+        command.Parameters.AddWithValue("$s", school);
+        command.Parameters.AddWithValue("$kind", Gate.Contracts.AlarmKind.Drill);
+        command.Parameters.AddWithValue("$t", Gate.Server.Storage.StoredTime.Format(at));
+        command.Parameters.AddWithValue("$stage", acked ? "police_ack" : "forwarded");
+        command.Parameters.AddWithValue("$ack", acked ? Gate.Server.Storage.StoredTime.Format(at.AddSeconds(3)) : DBNull.Value);
+        command.ExecuteNonQuery();
     }
 
     private static void School(GateServerFactory server, string id, string district) =>

@@ -11,7 +11,9 @@ public sealed class ReturnsPageTests(LiveSiteFixture site)
     [Fact]
     public async Task Returns_ListsDistrictsWithTheAnnexColumns_MeasuredAndEnteredFigures_AndExportLinks()
     {
-        using var admin = await site.Host.ClientAsAsync("admin", StatusPageSite.AdminPassword);
+        // An API key, not a login: the shared site's tests all sign in from one address.
+        using var admin = new HttpClient { BaseAddress = site.Host.BaseAddress };
+        admin.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", site.Host.ApiKey("admin"));
         var month = (await admin.GetFromJsonAsync<JsonElement>("api/returns")).GetProperty("currentMonth").GetString();
         (await admin.PutAsJsonAsync($"api/returns/schools/zz-001/{month}", new { values = new { guards = true, closedManagement = true }, note = "页面测试" })).EnsureSuccessStatusCode();
         (await admin.PutAsJsonAsync($"api/returns/schools/kf-001/{month}", new { values = new { guards = true } })).EnsureSuccessStatusCode();
@@ -38,6 +40,9 @@ public sealed class ReturnsPageTests(LiveSiteFixture site)
         Assert.Equal("8", await total.Locator("[data-col=campuses]").InnerTextAsync());
         Assert.Equal("3", await total.Locator("[data-col=panicAlarmLinked]").InnerTextAsync());
         Assert.Equal("2", await total.Locator("[data-col=guards]").InnerTextAsync());
+
+        // kf-003 has no controller, so no drill of it can have reached the police this month.
+        Assert.Equal(1, await page.Locator("#r-missing-drills li[data-school=\"kf-003\"]").CountAsync());
 
         Assert.Equal($"/api/returns/{month}/export.xlsx?lang=zh-CN", await page.GetAttributeAsync("#r-xlsx", "href"));
         Assert.Equal($"/api/returns/{month}/export.csv?lang=zh-CN", await page.GetAttributeAsync("#r-csv", "href"));

@@ -22,6 +22,8 @@ public static class StatusPageSite
             ["Security:AdminPassword"] = AdminPassword,
             ["Mqtt:Mode"] = "embedded",
             ["Liveness:CheckPeriodMs"] = "200",
+            // Every test signs in from 127.0.0.1: the suite would spend one address's login budget within a minute.
+            ["Security:LoginPermitsPerMinute"] = "600",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Forwarding:SupervisionInterval"] = null,
             ["environment"] = "Development",

@@ -104,6 +104,31 @@ public sealed class AlarmHistory(GateDatabase database)
     }
 
     /// <summary>
+    /// Schools with an alarm of <paramref name="kind"/> received in [<paramref name="from"/>, <paramref name="to"/>) that
+    /// reached the police acknowledgement (the monthly return's drill column: a drill that never got there is no proof).
+    /// </summary>
+    public IReadOnlySet<string> SchoolsWithPoliceAcknowledged(string kind, DateTimeOffset from, DateTimeOffset to)
+    {
+        var schools = new HashSet<string>(StringComparer.Ordinal);
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT DISTINCT school_id FROM alarms
+            WHERE kind = $kind AND restore = 0 AND police_ack_at IS NOT NULL AND received_at >= $from AND received_at < $to;
+            """;
+        command.Parameters.AddWithValue("$kind", kind);
+        command.Parameters.AddWithValue("$from", StoredTime.Format(from));
+        command.Parameters.AddWithValue("$to", StoredTime.Format(to));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            schools.Add(reader.GetString(0));
+        }
+
+        return schools;
+    }
+
+    /// <summary>
     /// Devices with a fault of <paramref name="kind"/> still open: not restored (no later restore alarm of that kind)
     /// and not resolved by a person.
     /// </summary>

@@ -25,7 +25,8 @@ public sealed record MonthlyReturn(
     IReadOnlyList<ReturnColumn> Columns,
     IReadOnlyList<ReturnCityRow> Cities,
     IReadOnlyDictionary<string, int> Totals,
-    IReadOnlyList<ReturnSchoolLine> Schools);
+    IReadOnlyList<ReturnSchoolLine> Schools,
+    IReadOnlyList<ReturnMissingSchool> MissingDrills);
 
 /// <summary>One row of a comparison: the figures of the earlier (closed) month, of this month, and the change.</summary>
 public sealed record ReturnChangeRow(
@@ -34,7 +35,10 @@ public sealed record ReturnChangeRow(
 public sealed record ReturnChanges(string Month, string Since, IReadOnlyList<ReturnChangeRow> Rows);
 
 /// <summary>What the return needs to know about a school: where it is and what Gate measured for it.</summary>
-public sealed record ReturnSchool(string Id, string Name, string District, bool PanicAlarmLinked, bool AntiRam);
+public sealed record ReturnSchool(string Id, string Name, string District, bool PanicAlarmLinked, bool AntiRam, bool Drill);
+
+/// <summary>A school the month's drill column does not count, for the office to chase.</summary>
+public sealed record ReturnMissingSchool(string SchoolId, string Name, string City, string District);
 
 /// <summary>The return's arithmetic, free of storage: schools and entries in, districts, cities and province out.</summary>
 public static class ReturnCalculator
@@ -74,6 +78,7 @@ public static class ReturnCalculator
                     ReturnColumns.Campuses => true,
                     ReturnColumns.PanicAlarmLinked => school.PanicAlarmLinked,
                     ReturnColumns.AntiRam => school.AntiRam,
+                    ReturnColumns.Drill => school.Drill,
                     _ => own.FirstOrDefault(e => e.Column == column.Key)?.Value ?? false,
                 };
             }
@@ -99,7 +104,8 @@ public static class ReturnCalculator
             .ToList();
         var cityIndex = cityRows.Select((c, i) => (c.City, i)).ToDictionary(x => x.City, x => x.i, StringComparer.Ordinal);
         var ordered = lines.OrderBy(l => cityIndex[l.City]).ThenBy(l => districtRank.GetValueOrDefault(l.District, int.MaxValue)).ThenBy(l => l.District, StringComparer.Ordinal).ThenBy(l => l.Name, StringComparer.Ordinal).ToList();
-        return new MonthlyReturn(month, province, false, now, null, null, linkValidityDays, ReturnColumns.All, cityRows, Sum(cityRows.Select(c => c.Totals)), ordered);
+        var missing = ordered.Where(l => !l.Values[ReturnColumns.Drill]).Select(l => new ReturnMissingSchool(l.SchoolId, l.Name, l.City, l.District)).ToList();
+        return new MonthlyReturn(month, province, false, now, null, null, linkValidityDays, ReturnColumns.All, cityRows, Sum(cityRows.Select(c => c.Totals)), ordered, missing);
     }
 
     /// <summary>Per district, city and the province: this month against an earlier one, column by column.</summary>

@@ -142,7 +142,11 @@ public sealed class ReturnBook(ReturnStore store, ReturnMeasurement measurement,
     private MonthlyReturn Compute(string month)
     {
         var o = options.Value;
-        return ReturnCalculator.Calculate(month, o.Province, o.Cities, measurement.Schools(o.LinkValidityDays), store.InForce(month), o.LinkValidityDays, time.GetUtcNow());
+        // The month's bounds on the offices' clock (a drill at 07:30 on the 1st in Zhengzhou is that month's).
+        var offset = TimeSpan.FromHours(o.UtcOffsetHours);
+        var start = new DateTimeOffset(DateTime.ParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture), offset);
+        var schools = measurement.Schools(o.LinkValidityDays, start, start.AddMonths(1));
+        return ReturnCalculator.Calculate(month, o.Province, o.Cities, schools, store.InForce(month), o.LinkValidityDays, time.GetUtcNow());
     }
 
     private static bool? Flag(JsonElement value) => value.ValueKind switch

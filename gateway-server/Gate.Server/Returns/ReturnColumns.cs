@@ -22,8 +22,8 @@ public sealed record ReturnColumn(string Key, string GroupZh, string GroupEn, st
 /// <summary>
 /// The columns of Henan's "全省学校安全防范建设情况统计表" (教办〔2017〕830号, annex 1) in its order and words, grouped by
 /// the notice's own 人防/物防/技防, then the Zhengzhou monthly progress report's columns the annex lacks (traffic
-/// facilities, video linked to the police, national standard). The first column, the number of campuses, is the
-/// registry's; the two Gate can prove are measured; every other one is entered per school.
+/// facilities, video linked to the police, national standard) and the monthly drill. The first column, the number of
+/// campuses, is the registry's; the three Gate can prove are measured; every other one is entered per school.
 /// </summary>
 public static class ReturnColumns
 {
@@ -37,6 +37,7 @@ public static class ReturnColumns
     public const string TrafficFacilities = "trafficFacilities";
     public const string VideoLinked = "videoLinked";
     public const string NationalStandard = "nationalStandard";
+    public const string Drill = "drill";
 
     public static readonly IReadOnlyList<ReturnColumn> All =
     [
@@ -50,6 +51,8 @@ public static class ReturnColumns
         new(TrafficFacilities, "月报补充项", "Monthly report additions", "已在校园周边安装交通设施校园数", "Campuses with traffic facilities around them", ColumnSource.Entered),
         new(VideoLinked, "月报补充项", "Monthly report additions", "视频监控与公安机关联网校园数", "Campuses with video linked to the police", ColumnSource.Entered),
         new(NationalStandard, "月报补充项", "Monthly report additions", "国家标准已达标的校园数", "Campuses meeting the national standard", ColumnSource.Entered),
+        // The directives' monthly drill, proven like the alarm link: a drill-mode alarm of the month the police acknowledged.
+        new(Drill, "月报补充项", "Monthly report additions", "本月开展演练并经公安确认的校园数", "Campuses with a police-acknowledged drill this month", ColumnSource.Measured),
     ];
 
     public static ReturnColumn? Find(string key) => All.FirstOrDefault(c => c.Key == key);

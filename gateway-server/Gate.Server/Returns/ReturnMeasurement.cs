@@ -10,10 +10,12 @@ namespace Gate.Server.Returns;
 /// The columns Gate measures, each from the module that owns the fact (registry, liveness, provisioning, alarms), and
 /// counted by the compliance view's own rules (<see cref="ComplianceCalculator"/>), so the page and the return agree.
 /// Anti-ram counts only commissioned controllers: a bollard nobody has accepted at the bench is not a facility yet.
+/// The drill column counts a school whose drill-mode alarm of the month reached the police acknowledgement.
 /// </summary>
 public sealed class ReturnMeasurement(DeviceRegistry registry, LivenessTracker liveness, ProvisioningStore provisioning, AlarmHistory alarms, TimeProvider time)
 {
-    public IReadOnlyList<ReturnSchool> Schools(int linkValidityDays)
+    /// <summary>Every school with its measured columns; the drill column counts drills received in [<paramref name="monthFrom"/>, <paramref name="monthTo"/>).</summary>
+    public IReadOnlyList<ReturnSchool> Schools(int linkValidityDays, DateTimeOffset monthFrom, DateTimeOffset monthTo)
     {
         var schools = registry.ListSchools().Select(s => new ComplianceSchool(s.Id, s.Name, s.District)).ToList();
         var lastAck = alarms.LastPoliceAckByDevice(ComplianceCalculator.LinkProvingKinds);
@@ -31,6 +33,7 @@ public sealed class ReturnMeasurement(DeviceRegistry registry, LivenessTracker l
         var now = time.GetUtcNow();
         var linked = ComplianceCalculator.Calculate(schools, devices, linkValidityDays, now).Campuses.ToDictionary(c => c.SchoolId, c => c.Linked, StringComparer.Ordinal);
         var antiRam = ComplianceCalculator.Calculate(schools, commissioned, linkValidityDays, now).Campuses.ToDictionary(c => c.SchoolId, c => c.AntiRam, StringComparer.Ordinal);
-        return schools.Select(s => new ReturnSchool(s.Id, s.Name, s.District, linked.GetValueOrDefault(s.Id), antiRam.GetValueOrDefault(s.Id))).ToList();
+        var drilled = alarms.SchoolsWithPoliceAcknowledged(Gate.Contracts.AlarmKind.Drill, monthFrom, monthTo);
+        return schools.Select(s => new ReturnSchool(s.Id, s.Name, s.District, linked.GetValueOrDefault(s.Id), antiRam.GetValueOrDefault(s.Id), drilled.Contains(s.Id))).ToList();
     }
 }

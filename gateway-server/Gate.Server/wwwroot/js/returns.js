@@ -94,6 +94,13 @@ export function returnsView(root) {
       h('thead', {}, h('tr', {}, top), h('tr', {}, second)),
       h('tbody', {}, rows),
       h('tfoot', {}, line(report.province ? t('returns.totalOf', { province: report.province }) : t('returns.total'), report.totals, { class: 'total' })))));
+
+    // The directives ask for a drill a month per school: the ones the month's drill column does not count.
+    const missing = report.missingDrills || [];
+    body.append(h('section', { class: 'card', id: 'r-missing-drills' },
+      h('h2', {}, t('returns.missingDrills', { n: missing.length })),
+      missing.length === 0 ? h('p', { class: 'muted' }, t('returns.allDrilled')) :
+        h('ul', {}, missing.map(m => h('li', { 'data-school': m.schoolId }, h('strong', {}, m.name), h('span', { class: 'muted' }, ` · ${m.district || t('returns.noDistrict')}`))))));
   }
 
   load();
