@@ -27,9 +27,6 @@ public static class StatusPageSite
             ["Logging:LogLevel:Default"] = "Warning",
             ["Forwarding:SupervisionInterval"] = null,
             ["environment"] = "Development",
-            // Every browser test signs in from 127.0.0.1, dozens within a minute on the shared site; the per-address
-            // sign-in limit itself is proven in Gate.Server.Tests (LoginSecurityTests), not by tripping over it here.
-            ["Security:LoginPermitsPerMinute"] = "1000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
