@@ -31,6 +31,23 @@ public class HeartbeatIngestBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        // WebApplicationFactory looks for the server's content root next to a test assembly's build output; this exe is
+        // built elsewhere (scripts/bench/micro.sh: the artifacts path), so point it at the source folder found above
+        // the working directory.
+        const string ContentRoot = "ASPNETCORE_TEST_CONTENTROOT_GATE_SERVER";
+        if (Environment.GetEnvironmentVariable(ContentRoot) is null)
+        {
+            for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+            {
+                var server = Path.Combine(dir.FullName, "gateway-server", "Gate.Server");
+                if (Directory.Exists(server))
+                {
+                    Environment.SetEnvironmentVariable(ContentRoot, server);
+                    break;
+                }
+            }
+        }
+
         _server = new GateServerFactory();
         _server.Start();
         _server.AddDevice(School, Device);

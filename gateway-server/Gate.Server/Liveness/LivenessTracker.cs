@@ -338,11 +338,12 @@ public sealed class LivenessTracker
     private bool IsStaleWill(DeviceLiveness device) =>
         device.LastOnlineStatusTicks is { } online && _time.GetElapsedTime(online) < TimeSpan.FromSeconds(_options.StaleWillWindowSeconds);
 
-    // Looked up first: GetOrAdd with a capturing lambda allocates its closure on every heartbeat, found or not.
+    // A static factory with its argument: a capturing lambda allocated its closure on every heartbeat, found or not.
     private DeviceLiveness GetOrAdd(string deviceId, string schoolId, int? intervalSeconds) =>
-        _devices.TryGetValue(deviceId, out var known)
-            ? known
-            : _devices.GetOrAdd(deviceId, id => new DeviceLiveness(id, schoolId, intervalSeconds ?? Limits.DefaultHeartbeatSeconds));
+        _devices.GetOrAdd(
+            deviceId,
+            static (id, known) => new DeviceLiveness(id, known.SchoolId, known.IntervalSeconds),
+            (SchoolId: schoolId, IntervalSeconds: intervalSeconds ?? Limits.DefaultHeartbeatSeconds));
 
     private void Publish(DeviceLiveness device, LivenessTransition? transition)
     {
