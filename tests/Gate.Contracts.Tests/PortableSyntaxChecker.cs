@@ -5,8 +5,8 @@ namespace Gate.Contracts.Tests;
 /// <summary>
 /// Finds C# language features that .NET nanoFramework's stable runtime lacks and that the banned-API analyzer
 /// cannot see because they are syntax, not API: declaring or using generics, nullable value types, tuples,
-/// records, init accessors, async/await, LINQ query syntax, multi-dimensional arrays, dynamic, ranges and
-/// indices, stackalloc, collection expressions, and string interpolation with non-string holes (which needs
+/// records, the word "record" (as a name or in a comment), init accessors, async/await, LINQ query syntax,
+/// multi-dimensional arrays, dynamic, ranges and indices, stackalloc, collection expressions, and string interpolation with non-string holes (which needs
 /// DefaultInterpolatedStringHandler and prints enums as numbers on the device).
 /// The sources are compiled together against the net10.0 framework so that the semantic model can tell, say,
 /// an inferred generic method call from an ordinary one.
@@ -77,19 +77,9 @@ public static class PortableSyntaxChecker
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToArray());
 
-    private sealed class Walker(SemanticModel model, List<Finding> findings) : CSharpSyntaxWalker
+    private sealed class Walker(SemanticModel model, List<Finding> findings) : CSharpSyntaxWalker(SyntaxWalkerDepth.Token)
     {
-        private void Report(SyntaxNode node, string feature)
-        {
-            var span = node.GetLocation().GetLineSpan();
-            string text = node.ToString().Split('\n')[0].Trim();
-            if (text.Length > 80)
-            {
-                text = text[..80];
-            }
-
-            findings.Add(new Finding(span.Path, span.StartLinePosition.Line + 1, feature, text));
-        }
+        private void Report(SyntaxNode node, string feature) => ReportAt(node.GetLocation().GetLineSpan(), feature, node.ToString());
 
         /// <summary>
         /// What is refused wherever it stands, by syntax kind. Generic and async declarations are told by their parts
@@ -183,6 +173,44 @@ public static class PortableSyntaxChecker
             }
 
             base.VisitIdentifierName(node);
+        }
+
+        /// <summary>
+        /// The word "record" as a name or in a comment: it is a contextual keyword since C# 9, and the checks run on
+        /// the portable core outside this repository (and nanoFramework's own tool chain) read it as the record
+        /// feature, so the core never uses it, not even in prose. ("records", plural, is another word.)
+        /// </summary>
+        public override void VisitToken(SyntaxToken token)
+        {
+            if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == "record")
+            {
+                ReportAt(token.GetLocation().GetLineSpan(), "the word record", token.Parent?.ToString() ?? token.Text);
+            }
+
+            foreach (var trivia in token.LeadingTrivia.Concat(token.TrailingTrivia))
+            {
+                if (trivia.IsKind(SyntaxKind.SingleLineCommentTrivia) || trivia.IsKind(SyntaxKind.MultiLineCommentTrivia)
+                    || trivia.IsKind(SyntaxKind.SingleLineDocumentationCommentTrivia) || trivia.IsKind(SyntaxKind.MultiLineDocumentationCommentTrivia))
+                {
+                    var at = RecordWord.Match(trivia.ToFullString());
+                    if (at.Success)
+                    {
+                        var tree = trivia.SyntaxTree!;
+                        var line = tree.GetLineSpan(new Microsoft.CodeAnalysis.Text.TextSpan(trivia.FullSpan.Start + at.Index, at.Length));
+                        ReportAt(line, "the word record", tree.GetText().Lines[line.StartLinePosition.Line].ToString());
+                    }
+                }
+            }
+
+            base.VisitToken(token);
+        }
+
+        private static readonly System.Text.RegularExpressions.Regex RecordWord = new(@"\brecord\b");
+
+        private void ReportAt(FileLinePositionSpan span, string feature, string text)
+        {
+            text = text.Split('\n')[0].Trim();
+            findings.Add(new Finding(span.Path, span.StartLinePosition.Line + 1, feature, text.Length > 80 ? text[..80] : text));
         }
 
         public override void VisitGenericName(GenericNameSyntax node)

@@ -8,7 +8,7 @@ namespace Gate.Firmware.Alarms
     /// <summary>
     /// Every alarm, persisted before it is first published and re-sent until the server's application-level
     /// "received" ack arrives (MQTT QoS 1 only proves the broker got it, not that the server stored it).
-    /// Survives reboot: Load() re-reads the records and re-sends them with the same ids and bytes.
+    /// Survives reboot: Load() re-reads the saved entries and re-sends them with the same ids and bytes.
     ///
     /// Bounded at Capacity. When full, room is made by dropping, in order: drills and periodic tests, then
     /// restores, then the oldest other non-life-safety alarm. A life-safety alarm (panic, duress,
@@ -75,7 +75,7 @@ namespace Gate.Firmware.Alarms
         }
 
         /// <summary>
-        /// Re-reads persisted alarms after a boot. Unreadable records are deleted (they cannot be sent, and a
+        /// Re-reads persisted alarms after a boot. Unreadable entries are deleted (they cannot be sent, and a
         /// entry that fails to decode would otherwise block the outbox forever); returns how many.
         /// Also returns, through highestBoot, the largest boot number seen, so a lost boot counter can never
         /// make an id repeat.

@@ -7,10 +7,10 @@ using Gate.Firmware.Storage;
 namespace Gate.Firmware.Alarms
 {
     /// <summary>
-    /// One latching button the guard presses, panic or duress (the same rules, their own kind, zone and record).
+    /// One latching button the guard presses, panic or duress (the same rules, their own kind, zone and latch file).
     /// Every qualified press is its own alarm (own id, own acks, own place in the guard's light), also while the latch
     /// holds: a second press must reach the police even when the first never did. The latch follows the latest press
-    /// and survives a reboot in its flash record; only the server's reset_latch (or the end of a drill) ends it.
+    /// and survives a reboot in its flash file; only the server's reset_latch (or the end of a drill) ends it.
     /// </summary>
     public sealed class LatchedAlarm
     {
@@ -20,7 +20,7 @@ namespace Gate.Firmware.Alarms
         private readonly PanicButton _button;
         private readonly string _kind;
         private readonly int _zone;
-        private readonly string _record;
+        private readonly string _latchFile;
         private readonly IFlashStorage _storage;
         private readonly AlarmRaiser _raiser;
         private readonly PoliceDeliveryWatch _watch;
@@ -28,13 +28,13 @@ namespace Gate.Firmware.Alarms
         private bool _isDrill;
 
         /// <param name="kind">The AlarmKind of a real press; a press in drill mode is a drill.</param>
-        /// <param name="record">The flash record that keeps the latch across a reboot.</param>
-        public LatchedAlarm(PanicButton button, string kind, int zone, string record, IFlashStorage storage, AlarmRaiser raiser, PoliceDeliveryWatch watch)
+        /// <param name="latchFile">The flash file that keeps the latch across a reboot.</param>
+        public LatchedAlarm(PanicButton button, string kind, int zone, string latchFile, IFlashStorage storage, AlarmRaiser raiser, PoliceDeliveryWatch watch)
         {
             _button = button;
             _kind = kind;
             _zone = zone;
-            _record = record;
+            _latchFile = latchFile;
             _storage = storage;
             _raiser = raiser;
             _watch = watch;
@@ -70,7 +70,7 @@ namespace Gate.Firmware.Alarms
 
             Alarm a = _raiser.Raise(_isDrill ? AlarmKind.Drill : _kind, _zone, false, null, nowMs);
             _watch.Watch(a.Id, nowMs);
-            Save(_storage, _record, a.Id, _button.PressCount, _isDrill);
+            Save(_storage, _latchFile, a.Id, _button.PressCount, _isDrill);
             _alarmId = a.Id;
             return true;
         }
@@ -81,7 +81,7 @@ namespace Gate.Firmware.Alarms
             string id;
             int count;
             bool drill;
-            if (!LatchRecord.TryLoad(_storage, _record, out id, out count, out drill))
+            if (!LatchRecord.TryLoad(_storage, _latchFile, out id, out count, out drill))
             {
                 return;
             }
@@ -101,25 +101,25 @@ namespace Gate.Firmware.Alarms
             }
         }
 
-        /// <summary>Ends the latch (reset_latch, or the end of a drill) and forgets its record. The watch is the caller's.</summary>
+        /// <summary>Ends the latch (reset_latch, or the end of a drill) and forgets its latch file. The watch is the caller's.</summary>
         public void Reset()
         {
             _button.ResetLatch();
             _alarmId = null;
-            Forget(_storage, _record);
+            Forget(_storage, _latchFile);
         }
 
-        /// <summary>Deletes a latch record, also of a button no longer fitted, so a stale latch cannot come back.</summary>
-        public static void Forget(IFlashStorage storage, string record)
+        /// <summary>Deletes a latch file, also of a button no longer fitted, so a stale latch cannot come back.</summary>
+        public static void Forget(IFlashStorage storage, string latchFile)
         {
-            Save(storage, record, null, 0, false);
+            Save(storage, latchFile, null, 0, false);
         }
 
-        private static void Save(IFlashStorage storage, string record, string alarmId, int count, bool drill)
+        private static void Save(IFlashStorage storage, string latchFile, string alarmId, int count, bool drill)
         {
             try
             {
-                LatchRecord.Save(storage, record, alarmId, count, drill);
+                LatchRecord.Save(storage, latchFile, alarmId, count, drill);
             }
             catch (Exception)
             {

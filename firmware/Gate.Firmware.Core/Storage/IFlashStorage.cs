@@ -1,7 +1,7 @@
 namespace Gate.Firmware.Storage
 {
     /// <summary>
-    /// Small named records on persistent storage (the ESP32's internal flash file system on the device, a
+    /// Small named files on persistent storage (the ESP32's internal flash file system on the device, a
     /// folder or memory on the host).
     ///
     /// Contract every implementation keeps:
@@ -22,7 +22,7 @@ namespace Gate.Firmware.Storage
 
         void Delete(string name);
 
-        /// <summary>Names of the records that start with prefix, in any order.</summary>
+        /// <summary>Names of the files that start with prefix, in any order.</summary>
         string[] List(string prefix);
     }
 
