@@ -41,13 +41,7 @@ public sealed partial class MetricsTests
     {
         await using var police = new PoliceReceiverSimulator(new PoliceReceiverOptions { TcpPort = 0, UdpPort = null });
         await police.StartAsync();
-        using var server = new GateServerFactory(realTime: true, settings: new Dictionary<string, string?>
-        {
-            ["Forwarding:Primary:Host"] = "127.0.0.1",
-            ["Forwarding:Primary:Port"] = police.TcpEndPoint!.Port.ToString(CultureInfo.InvariantCulture),
-            ["Forwarding:Primary:Transport"] = "tcp",
-            ["Forwarding:Primary:ResponseTimeout"] = "00:00:05",
-        });
+        using var server = new GateServerFactory(realTime: true, settings: PolicePath.Primary(police.TcpEndPoint!));
         var credential = server.AddDevice("school-a", "gate-1");
         var scraper = server.CreateClient();
         scraper.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.ApiKey(Roles.Viewer));

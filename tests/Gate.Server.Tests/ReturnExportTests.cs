@@ -10,17 +10,8 @@ namespace Gate.Server.Tests;
 /// <summary>The monthly return exported in the annex's layout, read back with the Open XML SDK (issue 17).</summary>
 public sealed class ReturnExportTests
 {
-    private static readonly DateTimeOffset October = new(2026, 10, 15, 2, 0, 0, TimeSpan.Zero);
-
-    private static readonly Dictionary<string, string?> Henan = new()
-    {
-        ["Returns:Province"] = "河南省",
-        ["Returns:Cities:0:Name"] = "郑州",
-        ["Returns:Cities:0:Districts:0"] = "金水区",
-        ["Returns:Cities:0:Districts:1"] = "二七区",
-        ["Returns:Cities:1:Name"] = "开封",
-        ["Returns:Cities:1:Districts:0"] = "龙亭区",
-    };
+    private static readonly DateTimeOffset October = ReturnsProvince.October;
+    private static readonly Dictionary<string, string?> Henan = ReturnsProvince.Henan;
 
     [Fact]
     public async Task Xlsx_HasTheAnnexHeadingsMergedInTwoRows_ADistrictsRow_CitySubtotalsAndTheProvinceTotal()

@@ -9,18 +9,8 @@ namespace Gate.Server.Tests;
 /// <summary>The monthly statistics return: columns of the annex, entries per school, roll-up, close and compare (issue 17).</summary>
 public sealed class ReturnsTests
 {
-    // 2026-10-15 in Zhengzhou; the factory's clock is fake, so "this month" is fixed.
-    private static readonly DateTimeOffset October = new(2026, 10, 15, 2, 0, 0, TimeSpan.Zero);
-
-    private static readonly Dictionary<string, string?> HenanCities = new()
-    {
-        ["Returns:Province"] = "河南省",
-        ["Returns:Cities:0:Name"] = "郑州",
-        ["Returns:Cities:0:Districts:0"] = "金水区",
-        ["Returns:Cities:0:Districts:1"] = "二七区",
-        ["Returns:Cities:1:Name"] = "开封",
-        ["Returns:Cities:1:Districts:0"] = "龙亭区",
-    };
+    private static readonly DateTimeOffset October = ReturnsProvince.October;
+    private static readonly Dictionary<string, string?> HenanCities = ReturnsProvince.Henan;
 
     [Fact]
     public async Task Columns_AreTheAnnexHeadingsInTheAnnexOrder_ThenTheMonthlyReportAdditions()

@@ -1,6 +1,5 @@
 using Gate.PoliceReceiver;
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text.Json;
 using Gate.Contracts;
 using Gate.Server.Alarms;
@@ -21,13 +20,7 @@ public sealed class StructuredLogTests
     {
         await using var police = new PoliceReceiverSimulator(new PoliceReceiverOptions { TcpPort = 0, UdpPort = null });
         await police.StartAsync();
-        using var server = new GateServerFactory(realTime: true, settings: new Dictionary<string, string?>
-        {
-            ["Forwarding:Primary:Host"] = "127.0.0.1",
-            ["Forwarding:Primary:Port"] = police.TcpEndPoint!.Port.ToString(CultureInfo.InvariantCulture),
-            ["Forwarding:Primary:Transport"] = "tcp",
-            ["Forwarding:Primary:ResponseTimeout"] = "00:00:05",
-        });
+        using var server = new GateServerFactory(realTime: true, settings: PolicePath.Primary(police.TcpEndPoint!));
         var credential = server.AddDevice("school-a", "gate-1");
         var capture = new CapturingLoggerProvider();
         server.Get<ILoggerFactory>().AddProvider(capture);
